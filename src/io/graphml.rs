@@ -1,0 +1,15 @@
+//! graphml reader and writer (in progress).
+
+use std::io::{self, Write};
+
+use crate::model::Connectome;
+
+use super::{LoadOptions, Location, Problem, ReadError, Source};
+
+pub fn read(source: Source, _options: &LoadOptions) -> Result<Connectome, ReadError> {
+    Err(ReadError::new(source.path, Location::File, Problem::UnknownFormat("graphml not yet supported".into())))
+}
+
+pub fn write(_connectome: &Connectome, _out: &mut dyn Write) -> io::Result<()> {
+    Err(io::Error::other("graphml writer not yet supported"))
+}

@@ -1,0 +1,132 @@
+//! Opening input: files or bundled bytes, gzip decoded transparently (by its magic bytes, not
+//! the extension), and guarded so that binary data and runaway lines are reported as such
+//! instead of being parsed into a wrong graph or swallowing memory.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::bufread::MultiGzDecoder;
+
+use super::{Location, Problem, ReadError};
+
+/// Longest line accepted in tabular files. Real rows are under a kilobyte; anything near this
+/// is not a connectome table.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// An input stream with the path used in messages.
+pub struct Source {
+    pub path: PathBuf,
+    reader: Box<dyn Read + Send>,
+}
+
+/// The payload of the io errors raised by the guard, so they can be told apart from real
+/// I/O errors after passing through a parser.
+#[derive(Debug)]
+struct Guarded {
+    line: Option<u64>,
+    problem: Problem,
+}
+
+impl std::fmt::Display for Guarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.problem.fmt(f)
+    }
+}
+
+impl std::error::Error for Guarded {}
+
+impl Source {
+    pub fn open(path: &Path) -> Result<Source, ReadError> {
+        let file = File::open(path)
+            .map_err(|e| ReadError::new(path, Location::File, Problem::Io(e.to_string())))?;
+        if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+            return Err(ReadError::new(path, Location::File, Problem::Io("it is a folder".into())));
+        }
+        Ok(Source { path: path.to_owned(), reader: Box::new(file) })
+    }
+
+    /// Bytes compiled into the binary (bundled datasets), named `name` in messages.
+    pub fn bytes(name: impl Into<PathBuf>, bytes: &'static [u8]) -> Source {
+        Source { path: name.into(), reader: Box::new(bytes) }
+    }
+
+    /// Any reader (tests, fuzzing), named `name` in messages.
+    pub fn reader(name: impl Into<PathBuf>, reader: impl Read + Send + 'static) -> Source {
+        Source { path: name.into(), reader: Box::new(reader) }
+    }
+
+    /// The decoded text stream. `max_line` limits line length (tables); XML passes `None`
+    /// because a whole document may legitimately sit on one line.
+    pub fn text(self, max_line: Option<usize>) -> Result<(PathBuf, Guard), ReadError> {
+        let mut buffered = BufReader::with_capacity(1 << 16, self.reader);
+        let head = buffered.fill_buf().map_err(|e| from_io(&self.path, &e, None))?;
+        let inner: Box<dyn Read + Send> = if head.starts_with(&[0x1f, 0x8b]) {
+            Box::new(GzipErrors(MultiGzDecoder::new(buffered)))
+        } else {
+            Box::new(buffered)
+        };
+        let guard = Guard { inner, line: 1, line_len: 0, max_line: max_line.unwrap_or(usize::MAX) };
+        Ok((self.path, guard))
+    }
+}
+
+/// Turns an io error (possibly raised by the guard, possibly wrapped by a parser) into a
+/// `ReadError`; `line` is the parser's idea of where it was, used when the guard has none.
+pub fn from_io(path: &Path, err: &io::Error, line: Option<u64>) -> ReadError {
+    if let Some(g) = err.get_ref().and_then(|e| e.downcast_ref::<Guarded>()) {
+        let location = match g.line.or(line) {
+            Some(l) => Location::Line(l),
+            None => Location::File,
+        };
+        return ReadError::new(path, location, g.problem.clone());
+    }
+    let location = line.map_or(Location::File, Location::Line);
+    ReadError::new(path, location, Problem::Io(err.to_string()))
+}
+
+struct GzipErrors<R>(R);
+
+impl<R: Read> Read for GzipErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            io::Error::other(Guarded { line: None, problem: Problem::Gzip(e.to_string()) })
+        })
+    }
+}
+
+/// Counts lines, rejects NUL bytes (binary data) and over-long lines.
+pub struct Guard {
+    inner: Box<dyn Read + Send>,
+    line: u64,
+    line_len: usize,
+    max_line: usize,
+}
+
+impl Read for Guard {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = &buf[..n];
+        if let Some(at) = memchr::memchr(0, chunk) {
+            let line = self.line + memchr::memchr_iter(b'\n', &chunk[..at]).count() as u64;
+            return Err(io::Error::other(Guarded { line: Some(line), problem: Problem::Binary }));
+        }
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', chunk) {
+            if self.line_len + (nl - start) > self.max_line {
+                break;
+            }
+            self.line += 1;
+            self.line_len = 0;
+            start = nl + 1;
+        }
+        self.line_len += n - start;
+        if self.line_len > self.max_line {
+            return Err(io::Error::other(Guarded {
+                line: Some(self.line),
+                problem: Problem::LineTooLong(self.max_line),
+            }));
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,9 @@
+//! connectoscope: connectomes in 3D with live dynamics, communities and capture.
+//!
+//! The core (`model`, `io`, and later `sim`, `analysis`) has no dependency on the renderer;
+//! the desktop app lives in `app`.
+
+pub mod io;
+pub mod model;
+
+pub use model::{Connectome, EdgeKind, Sign};
