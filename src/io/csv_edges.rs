@@ -187,25 +187,35 @@ pub fn read_edges(
     unknown: UnknownNeurons,
 ) -> Result<usize, ReadError> {
     let (path, mut reader) = open_table(source)?;
+    read_rows(&path, &mut reader, builder, unknown)
+        .map_err(|e| reader.get_mut().get_mut().prefer_gzip_error(&path, e))
+}
+
+fn read_rows(
+    path: &Path,
+    reader: &mut TableReader,
+    builder: &mut ConnectomeBuilder,
+    unknown: UnknownNeurons,
+) -> Result<usize, ReadError> {
     let mut first = csv::StringRecord::new();
-    if !reader.read_record(&mut first).map_err(|e| csv_error(&path, e))? {
-        return Err(ReadError::new(&path, Location::File, Problem::Empty));
+    if !reader.read_record(&mut first).map_err(|e| csv_error(path, e))? {
+        return Err(ReadError::new(path, Location::File, Problem::Empty));
     }
-    let (layout, has_header) = Layout::detect(&path, &first)?;
+    let (layout, has_header) = Layout::detect(path, &first)?;
     let mut rows = 0usize;
     let mut row = |record: &csv::ByteRecord, builder: &mut ConnectomeBuilder| {
         rows += 1;
-        read_row(&path, &layout, record, builder, unknown)
+        read_row(path, &layout, record, builder, unknown)
     };
     if !has_header {
         row(first.as_byte_record(), builder)?;
     }
     let mut record = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut record).map_err(|e| csv_error(&path, e))? {
+    while reader.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
         row(&record, builder)?;
     }
     if rows == 0 {
-        return Err(ReadError::new(&path, Location::File, Problem::HeaderOnly));
+        return Err(ReadError::new(path, Location::File, Problem::HeaderOnly));
     }
     Ok(rows)
 }

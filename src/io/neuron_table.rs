@@ -37,6 +37,9 @@ enum Column {
 }
 
 fn column_of(header: &str) -> Column {
+    if let Some((axis, _unit)) = coordinate_with_unit(header) {
+        return axis;
+    }
     match header.trim().to_ascii_lowercase().as_str() {
         "name" | "neuron" | "id" | "bodyid" | "body_id" | "root_id" | "cell" | "cell_name" => {
             Column::Name
@@ -54,22 +57,48 @@ fn column_of(header: &str) -> Column {
     }
 }
 
+/// A coordinate header that names its unit, such as `x_um` or `z_nm`.
+fn coordinate_with_unit(header: &str) -> Option<(Column, &str)> {
+    let (axis, unit) = header.trim().split_once('_')?;
+    let axis = match axis {
+        "x" => Column::X,
+        "y" => Column::Y,
+        "z" => Column::Z,
+        _ => return None,
+    };
+    let known = ["nm", "um", "mm", "voxels", "px"];
+    known.contains(&unit).then_some((axis, unit))
+}
+
 /// Reads a neuron table into `builder`. Returns the number of rows that named a neuron.
 pub fn read(source: Source, builder: &mut ConnectomeBuilder, role: TableRole) -> Result<usize, ReadError> {
     let (path, mut reader) = super::csv_edges::open_table(source)?;
+    read_rows(&path, &mut reader, builder, role)
+        .map_err(|e| reader.get_mut().get_mut().prefer_gzip_error(&path, e))
+}
+
+fn read_rows(
+    path: &std::path::Path,
+    reader: &mut super::csv_edges::TableReader,
+    builder: &mut ConnectomeBuilder,
+    role: TableRole,
+) -> Result<usize, ReadError> {
     let err = |line: u64, column: &str, problem| {
         ReadError::new(&path, Location::Cell { line, column: column.to_owned() }, problem)
     };
     let mut record = csv::StringRecord::new();
     let read_record = |reader: &mut csv::Reader<_>, record: &mut csv::StringRecord| {
-        reader.read_record(record).map_err(|e| super::csv_edges::csv_error(&path, e))
+        reader.read_record(record).map_err(|e| super::csv_edges::csv_error(path, e))
     };
-    if !read_record(&mut reader, &mut record)? {
+    if !read_record(reader, &mut record)? {
         return Err(ReadError::new(&path, Location::File, Problem::Empty));
     }
     let headers: Vec<String> =
         record.iter().enumerate().map(|(i, h)| if i == 0 { h.trim_start_matches('\u{feff}') } else { h }.trim().to_owned()).collect();
     let roles: Vec<Column> = headers.iter().map(|h| column_of(h)).collect();
+    if let Some((_, unit)) = headers.iter().find_map(|h| coordinate_with_unit(h)) {
+        builder.neurons.position_unit = Some(unit.to_owned());
+    }
     let Some(name_col) = roles.iter().position(|&c| c == Column::Name) else {
         return Err(ReadError::new(
             &path,
@@ -77,10 +106,16 @@ pub fn read(source: Source, builder: &mut ConnectomeBuilder, role: TableRole) ->
             Problem::MissingColumn { wanted: "name (or id, bodyId, root_id)".into(), found: headers.join(",") },
         ));
     };
+    // Create attribute columns in header order (empty ones are dropped when finishing).
+    for (header, role) in headers.iter().zip(&roles) {
+        if *role == Column::Attribute {
+            builder.neurons.attribute_mut(header);
+        }
+    }
     let mut rows = 0usize;
     let mut matched = 0usize;
     let mut seen = vec![false; builder.neurons.len()];
-    while read_record(&mut reader, &mut record)? {
+    while read_record(reader, &mut record)? {
         let line = record.position().map_or(0, |p| p.line());
         rows += 1;
         if record.len() != headers.len() {
@@ -170,12 +205,20 @@ pub fn read(source: Source, builder: &mut ConnectomeBuilder, role: TableRole) ->
     Ok(matched)
 }
 
-/// Writes the neuron table: `name,class,type,neurotransmitter,sign,x,y,z` and then every
-/// attribute column.
+/// Writes the neuron table: `name,class,type,neurotransmitter,sign,x,y,z` (as `x_um` etc.
+/// when the unit is one [`coordinate_with_unit`] knows) and then every attribute column.
 pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     let n = &connectome.neurons;
     let mut w = csv::Writer::from_writer(out);
-    let mut header = vec!["name", "class", "type", "neurotransmitter", "sign", "x", "y", "z"];
+    let axes: Vec<String> = ["x", "y", "z"]
+        .iter()
+        .map(|axis| match &n.position_unit {
+            Some(unit) if coordinate_with_unit(&format!("{axis}_{unit}")).is_some() => format!("{axis}_{unit}"),
+            _ => axis.to_string(),
+        })
+        .collect();
+    let mut header = vec!["name", "class", "type", "neurotransmitter", "sign"];
+    header.extend(axes.iter().map(String::as_str));
     header.extend(n.attributes.iter().map(|(name, _)| name.as_str()));
     w.write_record(&header)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());

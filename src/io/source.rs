@@ -61,12 +61,13 @@ impl Source {
     pub fn text(self, max_line: Option<usize>) -> Result<(PathBuf, Guard), ReadError> {
         let mut buffered = BufReader::with_capacity(1 << 16, self.reader);
         let head = buffered.fill_buf().map_err(|e| from_io(&self.path, &e, None))?;
-        let inner: Box<dyn Read + Send> = if head.starts_with(&[0x1f, 0x8b]) {
+        let gzip = head.starts_with(&[0x1f, 0x8b]);
+        let inner: Box<dyn Read + Send> = if gzip {
             Box::new(GzipErrors(MultiGzDecoder::new(buffered)))
         } else {
             Box::new(buffered)
         };
-        let guard = Guard { inner, line: 1, line_len: 0, max_line: max_line.unwrap_or(usize::MAX) };
+        let guard = Guard { inner, gzip, line: 1, line_len: 0, max_line: max_line.unwrap_or(usize::MAX) };
         Ok((self.path, guard))
     }
 }
@@ -98,9 +99,32 @@ impl<R: Read> Read for GzipErrors<R> {
 /// Counts lines, rejects NUL bytes (binary data) and over-long lines.
 pub struct Guard {
     inner: Box<dyn Read + Send>,
+    gzip: bool,
     line: u64,
     line_len: usize,
     max_line: usize,
+}
+
+impl Guard {
+    /// A parse error in gzip'd input may be the symptom of corruption that the decoder only
+    /// detects later (by its checksum). Reads on to find out, and returns the gzip error if
+    /// there is one, else `err`.
+    pub fn prefer_gzip_error(&mut self, path: &Path, err: ReadError) -> ReadError {
+        if !self.gzip || matches!(err.problem, Problem::Gzip(_)) {
+            return err;
+        }
+        let mut sink = vec![0u8; 1 << 16];
+        loop {
+            match self.inner.read(&mut sink) {
+                Ok(0) => return err,
+                Ok(_) => {}
+                Err(e) => {
+                    let gz = from_io(path, &e, None);
+                    return if matches!(gz.problem, Problem::Gzip(_)) { gz } else { err };
+                }
+            }
+        }
+    }
 }
 
 impl Read for Guard {

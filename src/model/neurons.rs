@@ -7,7 +7,7 @@ use super::Sign;
 
 /// A column of optional strings, interned: categorical annotations (class, cell type,
 /// neurotransmitter, super class, side, ...) repeat a few values many times.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct StrColumn {
     values: Vec<String>,
     lookup: HashMap<String, u32>,
@@ -16,6 +16,20 @@ pub struct StrColumn {
 }
 
 const MISSING: u32 = u32::MAX;
+
+/// Columns are equal when every row has the same value (codes are an internal detail).
+impl PartialEq for StrColumn {
+    fn eq(&self, other: &Self) -> bool {
+        let n = self.codes.len().max(other.codes.len());
+        (0..n).all(|i| self.get(i) == other.get(i))
+    }
+}
+
+impl std::fmt::Debug for StrColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries((0..self.codes.len()).map(|i| self.get(i))).finish()
+    }
+}
 
 impl StrColumn {
     pub fn get(&self, neuron: usize) -> Option<&str> {

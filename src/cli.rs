@@ -1,0 +1,197 @@
+//! The command line: subcommands over the core. With no subcommand the desktop app opens
+//! (once it exists; until then the help is printed).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::io::{self, LoadOptions, datasets};
+use crate::model::{Connectome, Sign, SignRule, Summary};
+
+#[derive(Debug, Parser)]
+#[command(name = "connectoscope", version, about = "Connectomes in 3D, with live dynamics, communities and capture")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the bundled datasets with their counts and citations.
+    Datasets,
+    /// Print counts, weights, degrees, components and reciprocity of a connectome.
+    Info {
+        /// A file (CSV/TSV, GraphML, GEXF, optionally .gz), a neuPrint or Codex folder, or a
+        /// bundled dataset name such as `celegans-cook2019`.
+        input: String,
+        #[command(flatten)]
+        load: LoadArgs,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert between formats, chosen by the output's extension (.csv, .graphml, .gexf).
+    Convert {
+        input: String,
+        output: PathBuf,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+}
+
+/// Options for reading a connectome, shared by the subcommands.
+#[derive(Debug, clap::Args)]
+pub struct LoadArgs {
+    /// A neuron table (name, class, type, neurotransmitter, sign, x, y, z, ...).
+    #[arg(long, value_name = "FILE")]
+    pub neurons: Option<PathBuf>,
+    /// Per-connection signs overriding neuron signs, e.g. `celegans-fenyves2020-signs`.
+    #[arg(long, value_name = "FILE")]
+    pub signs: Option<PathBuf>,
+    /// The sign of glutamatergic neurons.
+    #[arg(long, value_enum, default_value_t = GlutamateSign::Excitatory)]
+    pub glutamate: GlutamateSign,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GlutamateSign {
+    Excitatory,
+    Inhibitory,
+}
+
+impl LoadArgs {
+    pub fn options(&self) -> LoadOptions {
+        LoadOptions {
+            neuron_table: self.neurons.clone(),
+            edge_signs: self.signs.clone(),
+            sign_rule: SignRule {
+                glutamate: match self.glutamate {
+                    GlutamateSign::Excitatory => Sign::Excitatory,
+                    GlutamateSign::Inhibitory => Sign::Inhibitory,
+                },
+            },
+        }
+    }
+}
+
+/// Runs the CLI. Errors are printed to stderr; bad input exits with code 2.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => {
+            use clap::CommandFactory;
+            Ok(Cli::command().render_help().to_string())
+        }
+        Some(Command::Datasets) => list_datasets(),
+        Some(Command::Info { input, load, json }) => info(&input, &load, json),
+        Some(Command::Convert { input, output, load }) => convert(&input, &output, &load),
+    };
+    match result {
+        Ok(text) => {
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(input: &str, args: &LoadArgs) -> Result<Connectome, String> {
+    io::load(input, &args.options()).map_err(|e| e.to_string())
+}
+
+fn list_datasets() -> Result<String, String> {
+    use std::fmt::Write;
+    let mut out = format!("{:<30} {:>8} {:>10} {:>10}  description\n", "name", "neurons", "chemical", "electrical");
+    for d in datasets::ALL {
+        let s = d.load(&LoadOptions::default()).map_err(|e| e.to_string())?.summary();
+        let _ = writeln!(
+            out,
+            "{:<30} {:>8} {:>10} {:>10}  {}{}",
+            d.name,
+            s.neurons,
+            s.chemical.edges,
+            s.electrical.edges,
+            d.description,
+            if d.name == datasets::DEFAULT { " [default]" } else { "" }
+        );
+        let _ = writeln!(out, "{:<30} {:>8} {:>10} {:>10}  {}", "", "", "", "", d.citation);
+    }
+    Ok(out)
+}
+
+fn info(input: &str, args: &LoadArgs, json: bool) -> Result<String, String> {
+    let c = load(input, args)?;
+    let s = c.summary();
+    if json {
+        Ok(serde_json::to_string_pretty(&s).map_err(|e| e.to_string())? + "\n")
+    } else {
+        Ok(describe(input, &c, &s))
+    }
+}
+
+fn describe(input: &str, c: &Connectome, s: &Summary) -> String {
+    let unknown = s.neurons - s.excitatory_neurons - s.inhibitory_neurons;
+    let deg = |d: &crate::model::DegreeStats| format!("mean {:.2}, median {}, max {}", d.mean, d.median, d.max);
+    let positions = match (&s.has_positions, &c.neurons.position_unit) {
+        (true, Some(unit)) => format!("yes ({unit})"),
+        (true, None) => "yes".into(),
+        (false, _) => "no".into(),
+    };
+    format!(
+        "{input}\n\
+         neurons            {} ({} excitatory, {} inhibitory, {} unknown sign)\n\
+         chemical           {} connections, total weight {} ({})\n\
+         electrical         {} pairs, total weight {}\n\
+         other              {} connections, total weight {}\n\
+         self-connections   {} chemical\n\
+         components         {} (largest {})\n\
+         reciprocity        {:.3} of chemical connections\n\
+         chemical in-degree {}\n\
+         chemical out-degree {}\n\
+         gap-junction degree {}\n\
+         positions          {positions}\n",
+        s.neurons,
+        s.excitatory_neurons,
+        s.inhibitory_neurons,
+        unknown,
+        s.chemical.edges,
+        s.chemical.weight,
+        s.weight_unit,
+        s.electrical.edges,
+        s.electrical.weight,
+        s.other.edges,
+        s.other.weight,
+        s.self_connections,
+        s.components,
+        s.largest_component,
+        s.reciprocity,
+        deg(&s.chemical_in_degree),
+        deg(&s.chemical_out_degree),
+        deg(&s.electrical_degree),
+    )
+}
+
+fn convert(input: &str, output: &std::path::Path, args: &LoadArgs) -> Result<String, String> {
+    if io::Format::from_extension(output).is_none() {
+        return Err(format!("{}: unknown output format (use .csv, .graphml or .gexf)", output.display()));
+    }
+    let c = load(input, args)?;
+    io::save(&c, output).map_err(|e| e.to_string())?;
+    let s = c.summary();
+    eprintln!(
+        "wrote {} ({} neurons, {} chemical, {} electrical, {} other)",
+        output.display(),
+        s.neurons,
+        s.chemical.edges,
+        s.electrical.edges,
+        s.other.edges
+    );
+    if io::Format::from_extension(output) == Some(io::Format::Csv) {
+        eprintln!("wrote {}", io::csv_edges::neuron_table_path(output).display());
+    }
+    Ok(String::new())
+}
