@@ -110,9 +110,7 @@ pub fn load_path(path: &Path, options: &LoadOptions) -> Result<Connectome, ReadE
         return Err(ReadError::new(
             path,
             Location::File,
-            Problem::Io(format!(
-                "no such file or folder, and not a bundled dataset (see `connectoscope datasets`)"
-            )),
+            Problem::Io("no such file or folder, and not a bundled dataset (see `connectoscope datasets`)".to_string()),
         ));
     }
     Ok(match Format::detect(path)? {

@@ -84,14 +84,14 @@ fn read_rows(
     role: TableRole,
 ) -> Result<usize, ReadError> {
     let err = |line: u64, column: &str, problem| {
-        ReadError::new(&path, Location::Cell { line, column: column.to_owned() }, problem)
+        ReadError::new(path, Location::Cell { line, column: column.to_owned() }, problem)
     };
     let mut record = csv::StringRecord::new();
     let read_record = |reader: &mut csv::Reader<_>, record: &mut csv::StringRecord| {
         reader.read_record(record).map_err(|e| super::csv_edges::csv_error(path, e))
     };
     if !read_record(reader, &mut record)? {
-        return Err(ReadError::new(&path, Location::File, Problem::Empty));
+        return Err(ReadError::new(path, Location::File, Problem::Empty));
     }
     let headers: Vec<String> =
         record.iter().enumerate().map(|(i, h)| if i == 0 { h.trim_start_matches('\u{feff}') } else { h }.trim().to_owned()).collect();
@@ -101,7 +101,7 @@ fn read_rows(
     }
     let Some(name_col) = roles.iter().position(|&c| c == Column::Name) else {
         return Err(ReadError::new(
-            &path,
+            path,
             Location::Line(1),
             Problem::MissingColumn { wanted: "name (or id, bodyId, root_id)".into(), found: headers.join(",") },
         ));
@@ -120,7 +120,7 @@ fn read_rows(
         rows += 1;
         if record.len() != headers.len() {
             return Err(ReadError::new(
-                &path,
+                path,
                 Location::Line(line),
                 Problem::Ragged { expected: headers.len(), found: record.len() },
             ));
@@ -192,7 +192,7 @@ fn read_rows(
             [None, None, None] | [Some(_), Some(_), Some(_)] => {}
             _ => {
                 return Err(ReadError::new(
-                    &path,
+                    path,
                     Location::Line(line),
                     Problem::Invalid("a position needs all of x, y and z".into()),
                 ));
@@ -200,7 +200,7 @@ fn read_rows(
         }
     }
     if rows == 0 {
-        return Err(ReadError::new(&path, Location::File, Problem::HeaderOnly));
+        return Err(ReadError::new(path, Location::File, Problem::HeaderOnly));
     }
     Ok(matched)
 }

@@ -131,8 +131,8 @@ impl ConnectomeBuilder {
         let n = self.neurons.len();
         let mut explicit = std::mem::take(&mut self.explicit_neuron_signs);
         explicit.resize(n, false);
-        for i in 0..n {
-            if !explicit[i] {
+        for (i, explicit) in explicit.into_iter().enumerate() {
+            if !explicit {
                 self.neurons.sign[i] =
                     self.sign_rule.sign_of(self.neurons.neurotransmitter.get(i).unwrap_or(""));
             }
@@ -209,10 +209,10 @@ fn lists_both_directions(rows: &[Row]) -> bool {
         let (mut nf, mut nb) = (0, 0);
         for r in group {
             if r.reversed {
-                back += r.weight as f64;
+                back += r.weight;
                 nb += 1;
             } else {
-                fwd += r.weight as f64;
+                fwd += r.weight;
                 nf += 1;
             }
         }

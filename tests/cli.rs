@@ -1,0 +1,75 @@
+//! The `connectoscope` binary: JSON contract, conversions and exit codes.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_connectoscope")).args(args).output().expect("binary runs")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = run(args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+#[test]
+fn info_json_has_the_contracted_keys() {
+    let v = json(&["info", "celegans-cook2019", "--json"]);
+    assert_eq!(v["neurons"], 302);
+    assert_eq!(v["chemical"]["edges"], 3709);
+    assert_eq!(v["chemical"]["weight"], 20965.0);
+    assert_eq!(v["electrical"]["edges"], 1105);
+    assert_eq!(v["electrical"]["weight"], 5779.0);
+    assert_eq!(v["other"]["edges"], 0);
+    assert_eq!(v["components"], 1);
+    assert_eq!(v["has_positions"], true);
+
+    let v = json(&["info", "celegans-varshney2011", "--json"]);
+    assert_eq!((v["neurons"].as_u64(), v["chemical"]["edges"].as_u64()), (Some(279), Some(2194)));
+    assert_eq!((v["electrical"]["edges"].as_u64(), v["electrical"]["weight"].as_f64()), (Some(517), Some(890.0)));
+}
+
+#[test]
+fn text_info_and_dataset_list() {
+    let out = run(&["info", "celegans-cook2019"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("302") && text.contains("3709 connections"), "{text}");
+    let out = run(&["datasets"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for d in connectoscope::io::datasets::ALL {
+        assert!(text.contains(d.name), "{} missing from `datasets`", d.name);
+    }
+}
+
+#[test]
+fn convert_round_trips_through_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("worm.csv");
+    let status = run(&["convert", "celegans-cook2019", out.to_str().unwrap()]);
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(dir.path().join("worm.neurons.csv").is_file());
+    let a = json(&["info", "celegans-cook2019", "--json"]);
+    let b = json(&["info", out.to_str().unwrap(), "--json"]);
+    for key in ["neurons", "chemical", "electrical", "other", "components", "has_positions", "reciprocity"] {
+        assert_eq!(a[key], b[key], "{key}");
+    }
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "pre,post,weight\nA,B,1\nA,C,lots\n").unwrap();
+    let out = run(&["info", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("bad.csv:3: column 'weight': 'lots' is not a number"), "{err}");
+
+    let out = run(&["info", "no-such-thing"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["convert", "celegans-cook2019", dir.path().join("x.pdf").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown output format"));
+    let out = run(&["info"]);
+    assert_eq!(out.status.code(), Some(2), "a missing argument is a usage error");
+}
