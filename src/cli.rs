@@ -1,6 +1,8 @@
 //! The command line: subcommands over the core. With no subcommand the desktop app opens
 //! (once it exists; until then the help is printed).
 
+mod simulate;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,6 +33,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a model (LIF, ...) on a connectome and write spikes, traces and figures.
+    Simulate(simulate::SimulateArgs),
     /// Convert between formats, chosen by the output's extension (.csv, .graphml, .gexf).
     Convert {
         input: String,
@@ -85,6 +89,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Datasets) => list_datasets(),
         Some(Command::Info { input, load, json }) => info(&input, &load, json),
         Some(Command::Convert { input, output, load }) => convert(&input, &output, &load),
+        Some(Command::Simulate(args)) => simulate::run(&args),
     };
     match result {
         Ok(text) => {

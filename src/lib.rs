@@ -6,5 +6,6 @@
 pub mod cli;
 pub mod io;
 pub mod model;
+pub mod sim;
 
 pub use model::{Connectome, EdgeKind, Sign};

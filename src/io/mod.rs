@@ -122,6 +122,27 @@ pub fn load_path(path: &Path, options: &LoadOptions) -> Result<Connectome, ReadE
     })
 }
 
+/// Reads a connectome from bytes held in memory, named `name` in errors (fuzzing, embedding).
+/// A `Csv` input is an edge list; the folder formats are not available this way.
+pub fn read_bytes(format: Format, name: &str, bytes: Vec<u8>) -> Result<Connectome, ReadError> {
+    let source = Source::reader(name, std::io::Cursor::new(bytes));
+    let options = LoadOptions::default();
+    match format {
+        Format::Csv => {
+            let mut builder = crate::model::ConnectomeBuilder::new();
+            csv_edges::read_edges(source, &mut builder, csv_edges::UnknownNeurons::Add)?;
+            csv_edges::finish(builder, Path::new(name))
+        }
+        Format::GraphMl => graphml::read(source, &options),
+        Format::Gexf => gexf::read(source, &options),
+        Format::NeuprintFolder | Format::CodexFolder => Err(ReadError::new(
+            name,
+            Location::File,
+            Problem::UnknownFormat("folder formats are read from folders".into()),
+        )),
+    }
+}
+
 /// Writes a connectome in the format its extension names (`.csv` also writes the neuron
 /// table beside it, see [`csv_edges::neuron_table_path`]). Each file is written to a temporary
 /// name and renamed, so a failed save never leaves a half-written file under the final name.

@@ -109,6 +109,41 @@ impl Connectome {
         g
     }
 
+    /// Checks what every reader must guarantee: edges refer to existing neurons, gap junctions
+    /// are stored once with `pre <= post`, weights are finite and non-negative, names are
+    /// unique and non-empty. Used by tests and fuzz targets.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let n = self.neurons.len();
+        for (i, name) in self.neurons.names().iter().enumerate() {
+            if name.is_empty() || self.neurons.find(name) != Some(i) {
+                return Err(format!("neuron {i} has an empty or duplicate name '{name}'"));
+            }
+        }
+        if self.neurons.sign.len() != n || self.neurons.position.len() != n {
+            return Err("per-neuron arrays have the wrong length".into());
+        }
+        for kind in EdgeKind::ALL {
+            let edges = self.edges(kind);
+            let mut previous = None;
+            for e in edges.iter() {
+                if e.pre as usize >= n || e.post as usize >= n {
+                    return Err(format!("{kind:?} edge {e:?} refers to a missing neuron"));
+                }
+                if !(e.weight.is_finite() && e.weight >= 0.0) {
+                    return Err(format!("{kind:?} edge {e:?} has a bad weight"));
+                }
+                if kind == EdgeKind::Electrical && e.pre > e.post {
+                    return Err(format!("gap junction {e:?} is not stored with pre <= post"));
+                }
+                if previous >= Some((e.pre, e.post)) {
+                    return Err(format!("{kind:?} edges are not sorted and unique at {e:?}"));
+                }
+                previous = Some((e.pre, e.post));
+            }
+        }
+        Ok(())
+    }
+
     /// Bytes held by the connection arrays (neuron names and annotations not included).
     pub fn edge_heap_bytes(&self) -> usize {
         EdgeKind::ALL.iter().map(|&k| self.edges(k).heap_bytes()).sum()

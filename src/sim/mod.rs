@@ -1,0 +1,53 @@
+//! Dynamics on a connectome: engines (one per model), stimulation protocols, recording, and
+//! the [`Simulation`] that ties them together for the CLI and the app alike.
+
+pub mod lif;
+pub mod models;
+pub mod network;
+pub mod protocol;
+pub mod recording;
+mod simulation;
+
+pub use network::{Network, NetworkParams};
+pub use protocol::{Action, Item, Protocol};
+pub use recording::{Recorder, RecordingSpec};
+pub use simulation::Simulation;
+
+/// What an engine receives for one step besides its own state.
+pub struct StepInput<'a> {
+    /// Index of the step being computed (time `step * dt` to `(step + 1) * dt`).
+    pub step: u64,
+    /// External current into each neuron during this step (model units, e.g. pA).
+    pub current: &'a [f64],
+    /// Extra synaptic events arriving in this step (neuron, signed weight), e.g. Poisson drive.
+    pub synaptic: &'a [(u32, f64)],
+    /// Neurons whose output is muted (they still fire).
+    pub muted: &'a [bool],
+    /// Neurons removed from the network.
+    pub ablated: &'a [bool],
+}
+
+/// A model's dynamics over a whole network, advanced one time step at a time.
+pub trait Engine: Send {
+    fn name(&self) -> &'static str;
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn dt_ms(&self) -> f64;
+    /// Advances one step and appends the neurons that spiked in it, ascending.
+    fn step(&mut self, input: &StepInput, spikes: &mut Vec<u32>);
+    /// Names of the state variables [`Engine::value`] reads; the first is shown by default.
+    fn variables(&self) -> &'static [&'static str];
+    fn value(&self, variable: usize, neuron: usize) -> f64;
+    /// The phase of a neuron (radians) for oscillator models, for order parameters.
+    fn phase(&self, _neuron: usize) -> Option<f64> {
+        None
+    }
+    /// Back to the initial state (parameters and inputs kept).
+    fn reset(&mut self);
+    /// Sets a constant input per neuron (I_e for LIF), for models that have one.
+    fn set_bias(&mut self, _bias: &[f64]) -> Result<(), String> {
+        Err(format!("the {} model has no constant input current", self.name()))
+    }
+}

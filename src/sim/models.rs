@@ -1,0 +1,89 @@
+//! The model registry: builds an engine by name with parameter overrides, for the CLI and the
+//! app's model picker.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::lif::{Lif, LifParams};
+use super::network::{Network, NetworkParams};
+use super::Engine;
+use crate::model::Connectome;
+
+/// Models the registry knows, with a one-line description.
+pub const MODELS: &[(&str, &str)] = &[("lif", "leaky integrate-and-fire, NEST iaf_psc_exp (exact integration)")];
+
+/// Everything needed to build an engine.
+#[derive(Debug, Clone)]
+pub struct ModelConfig {
+    pub model: String,
+    pub dt_ms: f64,
+    /// Synaptic weight per unit of connection weight (pA per synapse for LIF).
+    pub weight_scale: f64,
+    pub delay_ms: f64,
+    /// `name=value` overrides of the model's parameters.
+    pub params: Vec<(String, f64)>,
+    pub threads: usize,
+    pub seed: u64,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            model: "lif".into(),
+            dt_ms: 0.1,
+            weight_scale: 20.0,
+            delay_ms: 1.5,
+            params: Vec::new(),
+            threads: 1,
+            seed: 1,
+        }
+    }
+}
+
+/// Applies `name=value` overrides to a parameter struct through its serde form, so every
+/// model gets checked overrides without listing its fields twice.
+pub fn with_overrides<P: Serialize + DeserializeOwned>(defaults: P, overrides: &[(String, f64)]) -> Result<P, String> {
+    let mut value = serde_json::to_value(defaults).map_err(|e| e.to_string())?;
+    let map = value.as_object_mut().ok_or("parameters are not a map")?;
+    for (name, v) in overrides {
+        if !map.contains_key(name) {
+            let known: Vec<&String> = map.keys().collect();
+            return Err(format!("unknown parameter '{name}' (known: {known:?})"));
+        }
+        if !v.is_finite() {
+            return Err(format!("parameter '{name}' must be finite"));
+        }
+        map.insert(name.clone(), serde_json::json!(v));
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// Compiles the connectome and builds the named engine.
+pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn Engine>, Network), String> {
+    if !(config.dt_ms > 0.0 && config.dt_ms.is_finite()) {
+        return Err("dt must be a positive number of ms".into());
+    }
+    let net = Network::build(
+        connectome,
+        &NetworkParams {
+            weight_scale: config.weight_scale,
+            delay_ms: config.delay_ms,
+            dt_ms: config.dt_ms,
+            ..Default::default()
+        },
+    );
+    let engine: Box<dyn Engine> = match config.model.as_str() {
+        "lif" => {
+            let params: LifParams = with_overrides(LifParams::default(), &config.params)?;
+            if !(params.tau_m > 0.0 && params.c_m > 0.0 && params.tau_syn_ex > 0.0 && params.tau_syn_in > 0.0 && params.t_ref >= 0.0) {
+                return Err("LIF needs positive tau_m, c_m, tau_syn_ex, tau_syn_in and t_ref >= 0".into());
+            }
+            Box::new(Lif::new(&net, params, config.dt_ms, config.threads))
+        }
+        other => {
+            let names: Vec<&str> = MODELS.iter().map(|m| m.0).collect();
+            return Err(format!("unknown model '{other}' (available: {})", names.join(", ")));
+        }
+    };
+    Ok((engine, net))
+}
