@@ -3,6 +3,7 @@
 //! The core (`model`, `io`, and later `sim`, `analysis`) has no dependency on the renderer;
 //! the desktop app lives in `app`.
 
+pub mod analysis;
 pub mod cli;
 pub mod io;
 pub mod model;

@@ -62,7 +62,7 @@ pub(crate) fn csv_error(path: &Path, err: csv::Error) -> ReadError {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     Pre,
     Post,
     Weight(WeightColumn),
@@ -72,7 +72,7 @@ enum Role {
     Transmitter,
 }
 
-fn role_of(header: &str) -> Option<Role> {
+pub(crate) fn role_of(header: &str) -> Option<Role> {
     Some(match header.trim().to_ascii_lowercase().as_str() {
         "pre" | "source" | "from" | "pre_root_id" | "bodyid_pre" | "presynaptic" | "pre_id" => {
             Role::Pre
@@ -186,8 +186,27 @@ pub fn read_edges(
     builder: &mut ConnectomeBuilder,
     unknown: UnknownNeurons,
 ) -> Result<usize, ReadError> {
+    read_edges_as(source, builder, unknown, false)
+}
+
+/// Like [`read_edges`], for formats whose `weight` column is a count (neuPrint): a negative
+/// value is an error rather than an inhibitory sign.
+pub(crate) fn read_count_edges(
+    source: Source,
+    builder: &mut ConnectomeBuilder,
+    unknown: UnknownNeurons,
+) -> Result<usize, ReadError> {
+    read_edges_as(source, builder, unknown, true)
+}
+
+fn read_edges_as(
+    source: Source,
+    builder: &mut ConnectomeBuilder,
+    unknown: UnknownNeurons,
+    counts: bool,
+) -> Result<usize, ReadError> {
     let (path, mut reader) = open_table(source)?;
-    read_rows(&path, &mut reader, builder, unknown)
+    read_rows(&path, &mut reader, builder, unknown, counts)
         .map_err(|e| reader.get_mut().get_mut().prefer_gzip_error(&path, e))
 }
 
@@ -196,23 +215,56 @@ fn read_rows(
     reader: &mut TableReader,
     builder: &mut ConnectomeBuilder,
     unknown: UnknownNeurons,
+    counts: bool,
 ) -> Result<usize, ReadError> {
     let mut first = csv::StringRecord::new();
     if !reader.read_record(&mut first).map_err(|e| csv_error(path, e))? {
         return Err(ReadError::new(path, Location::File, Problem::Empty));
     }
-    let (layout, has_header) = Layout::detect(path, &first)?;
-    let mut rows = 0usize;
-    let mut row = |record: &csv::ByteRecord, builder: &mut ConnectomeBuilder| {
-        rows += 1;
-        read_row(path, &layout, record, builder, unknown)
-    };
-    if !has_header {
-        row(first.as_byte_record(), builder)?;
+    let (mut layout, has_header) = Layout::detect(path, &first)?;
+    if let (true, Some((_, column))) = (counts, &mut layout.weight) {
+        *column = WeightColumn::Count;
     }
-    let mut record = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
-        row(&record, builder)?;
+    let mut rows = 0usize;
+    let mut ids = Ids::default();
+    if !has_header {
+        rows += 1;
+        read_row(path, &layout, first.as_byte_record(), [None; 2], builder, unknown, &mut ids)?;
+    }
+    // Rows are read in batches so that the id lookups of a whole batch run back to back:
+    // independent hash-table probes overlap their cache misses, where row by row each waits
+    // for memory alone (a whole-brain table of 139k ids does not fit in cache).
+    const BATCH: usize = 256;
+    let mut batch = vec![csv::ByteRecord::new(); BATCH];
+    let mut keys = vec![None::<u64>; 2 * BATCH];
+    let mut known = vec![[None::<u32>; 2]; BATCH];
+    loop {
+        let (mut len, mut pending, mut end) = (0, None, false);
+        while len < BATCH && !end {
+            match reader.read_byte_record(&mut batch[len]) {
+                Ok(true) => len += 1,
+                Ok(false) => end = true,
+                // Reported after the rows before it, which may hold an earlier error.
+                Err(e) => (pending, end) = (Some(csv_error(path, e)), true),
+            }
+        }
+        for (record, k) in batch[..len].iter().zip(keys.chunks_exact_mut(2)) {
+            k[0] = record.get(layout.pre).and_then(canonical_u64);
+            k[1] = record.get(layout.post).and_then(canonical_u64);
+        }
+        for (k, found) in keys.chunks_exact(2).zip(&mut known[..len]) {
+            *found = [0, 1].map(|j| k[j].and_then(|id| ids.index.get(&id).copied()));
+        }
+        for (record, &found) in batch[..len].iter().zip(&known) {
+            rows += 1;
+            read_row(path, &layout, record, found, builder, unknown, &mut ids)?;
+        }
+        if let Some(e) = pending {
+            return Err(e);
+        }
+        if end {
+            break;
+        }
     }
     if rows == 0 {
         return Err(ReadError::new(path, Location::File, Problem::HeaderOnly));
@@ -224,8 +276,10 @@ fn read_row(
     path: &Path,
     layout: &Layout,
     record: &csv::ByteRecord,
+    known: [Option<u32>; 2],
     builder: &mut ConnectomeBuilder,
     unknown: UnknownNeurons,
+    ids: &mut Ids,
 ) -> Result<(), ReadError> {
     let line = record.position().map_or(1, |p| p.line());
     if record.len() != layout.headers.len() {
@@ -245,21 +299,33 @@ fn read_row(
     let text = |col: usize| -> Result<&str, ReadError> {
         std::str::from_utf8(&record[col]).map(str::trim).map_err(|_| at(col, Problem::NotUtf8))
     };
-    let neuron = |col: usize, builder: &mut ConnectomeBuilder| -> Result<usize, ReadError> {
+    let mut neuron = |col: usize, known: Option<u32>, builder: &mut ConnectomeBuilder| {
+        // Fast path: an integer id seen before (the bulk of a whole-brain list).
+        if let Some(i) = known {
+            return Ok(i as usize);
+        }
         let name = text(col)?;
         if name.is_empty() {
             return Err(at(col, Problem::Invalid("empty neuron name".into())));
         }
-        match (builder.neurons.find(name), unknown) {
-            (Some(i), _) => Ok(i),
-            (None, UnknownNeurons::Add) => Ok(builder.neurons.find_or_add(name)),
-            (None, UnknownNeurons::Error) => Err(at(col, Problem::UnknownNode(name.to_owned()))),
+        let i = match (builder.neurons.find(name), unknown) {
+            (Some(i), _) => i,
+            (None, UnknownNeurons::Add) => builder.neurons.find_or_add(name),
+            (None, UnknownNeurons::Error) => return Err(at(col, Problem::UnknownNode(name.to_owned()))),
+        };
+        if let Some(id) = canonical_u64(&record[col]) {
+            ids.index.insert(id, i as u32);
         }
+        Ok(i)
     };
-    let pre = neuron(layout.pre, builder)?;
-    let post = neuron(layout.post, builder)?;
+    let pre = neuron(layout.pre, known[0], builder)?;
+    let post = neuron(layout.post, known[1], builder)?;
     let (weight, mut sign) = match layout.weight {
-        Some((col, kind)) => fields::weight(text(col)?, kind).map_err(|p| at(col, p))?,
+        Some((col, kind)) => match canonical_u64(&record[col]) {
+            // Plain integers (synapse counts) need no float parsing; 15 digits are exact.
+            Some(v) if record[col].len() <= 15 => (v as f64, Sign::Unknown),
+            _ => fields::weight(text(col)?, kind).map_err(|p| at(col, p))?,
+        },
         None => (1.0, Sign::Unknown),
     };
     let kind = match layout.kind {
@@ -282,14 +348,77 @@ fn read_row(
         },
         None => None,
     };
-    if let Some(col) = layout.transmitter {
+    // `has_nt` spares a look into the (larger, uncached) transmitter column on every row.
+    if let Some(col) = layout.transmitter
+        && !ids.has_nt.get(pre).is_some_and(|&b| b)
+    {
         let nt = text(col)?;
         if !nt.is_empty() && builder.neurons.neurotransmitter.get(pre).is_none() {
             builder.neurons.neurotransmitter.set(pre, nt);
         }
+        if builder.neurons.neurotransmitter.get(pre).is_some() {
+            if ids.has_nt.len() <= pre {
+                ids.has_nt.resize(pre + 1, false);
+            }
+            ids.has_nt[pre] = true;
+        }
     }
     builder.add_edge(kind, pre, post, weight, sign, delay, line);
     Ok(())
+}
+
+/// What a reader remembers about neurons across rows.
+#[derive(Default)]
+struct Ids {
+    /// Neuron index by integer id, for names that are canonical integers: hashing a `u64` is
+    /// far cheaper than hashing and comparing an 18-digit string, ten million times per brain.
+    index: rustc_hash::FxHashMap<u64, u32>,
+    /// Whether a neuron already has its transmitter.
+    has_nt: Vec<bool>,
+}
+
+/// The value of a name written as a canonical non-negative integer (digits only, no leading
+/// zero), which is then the only name with that value; `None` for anything else.
+fn canonical_u64(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() || (bytes[0] == b'0' && bytes.len() > 1) {
+        return None;
+    }
+    if bytes.len() > 19 {
+        // 20 digits may overflow: the slow, checked way (only the largest ids get here).
+        let text = std::str::from_utf8(bytes).ok()?;
+        return if text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None };
+    }
+    // Up to 19 digits cannot overflow. Eight at a time: a chain of one multiply per digit
+    // would cost more than the hash lookup it feeds.
+    let mut chunks = bytes.chunks_exact(8);
+    let mut v = 0u64;
+    for chunk in &mut chunks {
+        v = v * 100_000_000 + eight_digits(chunk.try_into().ok()?)?;
+    }
+    for &b in chunks.remainder() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + d as u64;
+    }
+    Some(v)
+}
+
+/// Eight ASCII digits as a number (SWAR: all eight bytes in one register), or `None`.
+fn eight_digits(bytes: [u8; 8]) -> Option<u64> {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let x = u64::from_le_bytes(bytes);
+    // Each byte is 0x30..=0x39: high nibble 3, and adding 6 does not carry into it.
+    if x & HIGH != ZEROS || x.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
+        return None;
+    }
+    // Combine neighbouring digits, then pairs, then quadruples (first byte most significant).
+    let d = x - ZEROS;
+    let d = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((d.wrapping_mul(10_000) + (d >> 32)) & 0xFFFF_FFFF)
 }
 
 /// The sidecar neuron table of an edge list, if one exists: `X.neurons.csv` for `X.csv`, and
@@ -367,4 +496,24 @@ pub fn write_edges(connectome: &Connectome, out: &mut dyn Write) -> io::Result<(
         }
     }
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_u64;
+
+    #[test]
+    fn canonical_integer_ids() {
+        for v in [0u64, 7, 10, 99_999_999, 100_000_000, 720_575_940_629_970_489, 9_999_999_999_999_999_999, u64::MAX] {
+            assert_eq!(canonical_u64(v.to_string().as_bytes()), Some(v), "{v}");
+        }
+        for v in (0..2000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (i % 64)) {
+            assert_eq!(canonical_u64(v.to_string().as_bytes()), Some(v), "{v}");
+        }
+        for bad in ["", "007", "00", "-1", "+1", " 1", "1 ", "1e3", "12345678x", "1234567:", "12345678/1",
+            "18446744073709551616", "123456789012345678901", "７"]
+        {
+            assert_eq!(canonical_u64(bad.as_bytes()), None, "{bad}");
+        }
+    }
 }

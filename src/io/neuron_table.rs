@@ -23,7 +23,7 @@ pub enum TableRole {
 
 /// The meaning of a column, from its header (case-insensitive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
+pub(crate) enum Column {
     Name,
     Class,
     CellType,
@@ -36,7 +36,7 @@ enum Column {
     Attribute,
 }
 
-fn column_of(header: &str) -> Column {
+pub(crate) fn column_of(header: &str) -> Column {
     if let Some((axis, _unit)) = coordinate_with_unit(header) {
         return axis;
     }

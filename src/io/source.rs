@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
 
 use flate2::bufread::MultiGzDecoder;
 
@@ -63,7 +64,7 @@ impl Source {
         let head = buffered.fill_buf().map_err(|e| from_io(&self.path, &e, None))?;
         let gzip = head.starts_with(&[0x1f, 0x8b]);
         let inner: Box<dyn Read + Send> = if gzip {
-            Box::new(GzipErrors(MultiGzDecoder::new(buffered)))
+            Box::new(ThreadedGzip::spawn(buffered))
         } else {
             Box::new(buffered)
         };
@@ -86,13 +87,92 @@ pub fn from_io(path: &Path, err: &io::Error, line: Option<u64>) -> ReadError {
     ReadError::new(path, location, Problem::Io(err.to_string()))
 }
 
-struct GzipErrors<R>(R);
+/// Bytes handed from the inflating thread to the reader at a time.
+const GZIP_CHUNK: usize = 1 << 18;
 
-impl<R: Read> Read for GzipErrors<R> {
+/// Gzip decoded on a thread of its own, so that inflating and parsing a large table (a
+/// whole-brain connection list is ~270 MB of text) use two cores. Chunks go through a small
+/// bounded channel, and used buffers come back to be refilled.
+struct ThreadedGzip {
+    chunks: Receiver<Result<Vec<u8>, Problem>>,
+    spare: Sender<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    /// Once decoding failed, every later read fails the same way.
+    failed: Option<Problem>,
+}
+
+impl ThreadedGzip {
+    fn spawn<R: BufRead + Send + 'static>(compressed: R) -> ThreadedGzip {
+        // Up to 4 MB decoded ahead: the inflating thread can then keep the parser fed
+        // through a while of sharing its core with other work (the annotation tables).
+        let (send, chunks) = mpsc::sync_channel(16);
+        let (spare, spares) = mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            let mut decoder = MultiGzDecoder::new(compressed);
+            loop {
+                let mut buf = spares.try_recv().unwrap_or_default();
+                buf.resize(GZIP_CHUNK, 0);
+                let (filled, result) = fill(&mut decoder, &mut buf);
+                buf.truncate(filled);
+                // A send fails only when the reader is gone: then stop quietly.
+                if filled > 0 && send.send(Ok(buf)).is_err() {
+                    return;
+                }
+                match result {
+                    Ok(()) if filled == GZIP_CHUNK => {}
+                    Ok(()) => return,
+                    Err(e) => {
+                        let _ = send.send(Err(Problem::Gzip(e.to_string())));
+                        return;
+                    }
+                }
+            }
+        });
+        ThreadedGzip { chunks, spare, chunk: Vec::new(), pos: 0, failed: None }
+    }
+}
+
+/// Reads until `buf` is full or the input ends; returns how much was read.
+fn fill(r: &mut impl Read, buf: &mut [u8]) -> (usize, io::Result<()>) {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (filled, Err(e)),
+        }
+    }
+    (filled, Ok(()))
+}
+
+impl Read for ThreadedGzip {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf).map_err(|e| {
-            io::Error::other(Guarded { line: None, problem: Problem::Gzip(e.to_string()) })
-        })
+        let gzip_error = |p: &Problem| io::Error::other(Guarded { line: None, problem: p.clone() });
+        if let Some(p) = &self.failed {
+            return Err(gzip_error(p));
+        }
+        if self.pos == self.chunk.len() {
+            match self.chunks.recv() {
+                Ok(Ok(next)) => {
+                    let used = std::mem::replace(&mut self.chunk, next);
+                    let _ = self.spare.send(used);
+                    self.pos = 0;
+                }
+                Ok(Err(p)) => {
+                    let err = gzip_error(&p);
+                    self.failed = Some(p);
+                    return Err(err);
+                }
+                // The decoder thread finished: end of input.
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 
@@ -134,6 +214,16 @@ impl Read for Guard {
         if let Some(at) = memchr::memchr(0, chunk) {
             let line = self.line + memchr::memchr_iter(b'\n', &chunk[..at]).count() as u64;
             return Err(io::Error::other(Guarded { line: Some(line), problem: Problem::Binary }));
+        }
+        if self.line_len + n <= self.max_line {
+            // No line in this chunk can be too long: just count (a vectorised count, where
+            // the loop below visits every line; this read runs on the parsing thread).
+            self.line += memchr::memchr_iter(b'\n', chunk).count() as u64;
+            self.line_len = match memchr::memrchr(b'\n', chunk) {
+                Some(at) => n - at - 1,
+                None => self.line_len + n,
+            };
+            return Ok(n);
         }
         let mut start = 0;
         for nl in memchr::memchr_iter(b'\n', chunk) {

@@ -16,9 +16,11 @@
 //!
 //! Units: ms, mV, pA, pF, nS.
 
-use rayon::prelude::*;
+use std::hint::select_unpredictable as select;
 
 use super::network::Network;
+use super::spiking::{self, Inbox, Workers, partition, useful_threads};
+use super::stdp::{StdpParams, Traces};
 use super::{Engine, StepInput};
 
 /// Parameters with NEST's `iaf_psc_exp` defaults where the issue fixes them.
@@ -35,6 +37,9 @@ pub struct LifParams {
     pub tau_syn_in: f64,
     /// Gap-junction conductance per unit of junction weight (nS).
     pub g_gap: f64,
+    /// Plasticity of the chemical synapses (off by default).
+    #[serde(flatten)]
+    pub stdp: StdpParams,
 }
 
 impl Default for LifParams {
@@ -49,6 +54,7 @@ impl Default for LifParams {
             tau_syn_ex: 2.0,
             tau_syn_in: 2.0,
             g_gap: 0.0,
+            stdp: StdpParams::default(),
         }
     }
 }
@@ -58,7 +64,9 @@ impl Default for LifParams {
 fn propagator_32(tau_syn: f64, tau: f64, c: f64, h: f64) -> f64 {
     let p32_linear = 1.0 / (2.0 * c * tau * tau) * h * h * (tau_syn - tau) * (-h / tau).exp();
     let p32_singular = h / c * (-h / tau).exp();
-    let p32 = -tau / (c * (1.0 - tau / tau_syn)) * (-h / tau_syn).exp() * (h * (1.0 / tau_syn - 1.0 / tau)).exp_m1();
+    let p32 = -tau / (c * (1.0 - tau / tau_syn))
+        * (-h / tau_syn).exp()
+        * (h * (1.0 / tau_syn - 1.0 / tau)).exp_m1();
     let dev_p32 = (p32 - p32_singular).abs();
     if tau == tau_syn || ((tau - tau_syn).abs() < 0.1 && dev_p32 > 2.0 * p32_linear.abs()) {
         p32_singular
@@ -97,58 +105,30 @@ impl Propagators {
     }
 }
 
-/// The neurons of one thread: a contiguous range, the synapses onto them (rows by source),
-/// their state and their spike ring buffers.
+/// The neurons of one thread: their inbox (synapses onto them, spikes in flight) and state.
 #[derive(Debug, Clone)]
 struct Part {
-    start: usize,
-    /// Synapses onto this part's neurons, in rows by presynaptic neuron (all n sources).
-    offsets: Vec<u32>,
-    targets: Vec<u32>,
-    weights: Vec<f64>,
-    delays: Vec<u16>,
+    inbox: Inbox,
     v: Vec<f64>,
     i_ex: Vec<f64>,
     i_in: Vec<f64>,
-    refractory: Vec<u32>,
+    /// Steps of refractoriness left + 1 (0 when none is left): a neuron that has just fired
+    /// holds `refractory_steps + 1`, which also tells the step's spikes apart.
+    countdown: Vec<u32>,
     i_e: Vec<f64>,
-    /// `slots` rows of `len` inputs: row s % slots holds what arrives in step s.
-    ring_ex: Vec<f64>,
-    ring_in: Vec<f64>,
-    slots: usize,
     spikes: Vec<u32>,
 }
 
 impl Part {
-    fn new(net: &Network, range: std::ops::Range<usize>, slots: usize) -> Part {
+    fn new(net: &Network, range: std::ops::Range<usize>) -> Part {
         let len = range.len();
-        let mut offsets = vec![0u32; net.n + 1];
-        let (mut targets, mut weights, mut delays) = (Vec::new(), Vec::new(), Vec::new());
-        for pre in 0..net.n {
-            for k in net.out_range(pre) {
-                let t = net.targets[k] as usize;
-                if range.contains(&t) {
-                    targets.push((t - range.start) as u32);
-                    weights.push(net.weights[k]);
-                    delays.push(net.delays[k]);
-                }
-            }
-            offsets[pre + 1] = targets.len() as u32;
-        }
         Part {
-            start: range.start,
-            offsets,
-            targets,
-            weights,
-            delays,
+            inbox: Inbox::new(net, range),
             v: vec![0.0; len],
             i_ex: vec![0.0; len],
             i_in: vec![0.0; len],
-            refractory: vec![0; len],
+            countdown: vec![0; len],
             i_e: vec![0.0; len],
-            ring_ex: vec![0.0; len * slots],
-            ring_in: vec![0.0; len * slots],
-            slots,
             spikes: Vec::new(),
         }
     }
@@ -157,74 +137,166 @@ impl Part {
         self.v.len()
     }
 
-    /// Puts the spikes of step `step - 1` into the ring slots of their arrival steps.
-    fn deliver(&mut self, previous_spikes: &[u32], step: u64, muted: &[bool]) {
-        let len = self.len();
-        for &src in previous_spikes {
-            if muted[src as usize] {
-                continue;
+    fn update(&mut self, p: &Propagators, step: u64, input: &StepInput, gap: &[f64]) {
+        let range = self.inbox.range();
+        let ablated = &input.ablated[range.clone()];
+        let state = State {
+            v: &mut self.v,
+            i_ex: &mut self.i_ex,
+            i_in: &mut self.i_in,
+            countdown: &mut self.countdown,
+        };
+        let gap = if gap.is_empty() {
+            gap
+        } else {
+            &gap[range.clone()]
+        };
+        let inputs = Inputs {
+            i_e: &self.i_e,
+            current: &input.current[range.clone()],
+            gap,
+            ablated,
+        };
+        integrate(p, state, inputs, (range.start, &mut self.spikes));
+        // Spikes arriving in this step join the currents after their decay, as in NEST.
+        let (i_ex, i_in) = (&mut self.i_ex, &mut self.i_in);
+        self.inbox.arrivals(step, input.synaptic, |i, ex, inh| {
+            if !ablated[i] {
+                i_ex[i] += ex;
+                i_in[i] += inh;
             }
-            let row = self.offsets[src as usize] as usize..self.offsets[src as usize + 1] as usize;
-            for k in row {
-                // Emitted in step - 1, arriving in step - 1 + delay.
-                let slot = ((step - 1 + self.delays[k] as u64) % self.slots as u64) as usize;
-                let at = slot * len + self.targets[k] as usize;
-                let w = self.weights[k];
-                if w >= 0.0 {
-                    self.ring_ex[at] += w;
-                } else {
-                    self.ring_in[at] += w;
-                }
-            }
+        });
+    }
+}
+
+/// A partition's state.
+struct State<'a> {
+    v: &'a mut [f64],
+    i_ex: &'a mut [f64],
+    i_in: &'a mut [f64],
+    countdown: &'a mut [u32],
+}
+
+/// A partition's inputs in a step; `gap` is empty without gap junctions.
+struct Inputs<'a> {
+    i_e: &'a [f64],
+    current: &'a [f64],
+    gap: &'a [f64],
+    ablated: &'a [bool],
+}
+
+/// The partition's first neuron and the list its spikes go to.
+type Spikes<'a> = (usize, &'a mut Vec<u32>);
+
+/// Advances a partition one step and lists the neurons that fired, ascending. The loop is
+/// compiled again for AVX2 and AVX-512 and the widest the CPU has is used: a vector multiply
+/// or add rounds exactly as a scalar one and none is fused, so results are the same.
+fn integrate(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has the features the function is compiled for.
+            return unsafe { integrate_avx512(p, s, inputs, spikes) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { integrate_avx2(p, s, inputs, spikes) };
         }
     }
+    integrate_any(p, s, inputs, spikes);
+}
 
-    fn update(&mut self, p: &Propagators, step: u64, input: &StepInput, gap: &[f64]) {
-        let len = self.len();
-        let slot = (step % self.slots as u64) as usize * len;
-        for &(neuron, w) in input.synaptic {
-            let i = neuron as usize;
-            if i >= self.start && i < self.start + len {
-                let at = slot + i - self.start;
-                if w >= 0.0 {
-                    self.ring_ex[at] += w;
-                } else {
-                    self.ring_in[at] += w;
-                }
-            }
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn integrate_avx512(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
+    integrate_any(p, s, inputs, spikes);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn integrate_avx2(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
+    integrate_any(p, s, inputs, spikes);
+}
+
+#[inline(always)]
+fn integrate_any(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
+    let n = s.v.len();
+    if inputs.gap.is_empty() {
+        neurons::<false>(
+            p,
+            s.v,
+            &mut s.i_ex[..n],
+            &mut s.i_in[..n],
+            &mut s.countdown[..n],
+            &inputs,
+        );
+    } else {
+        neurons::<true>(
+            p,
+            s.v,
+            &mut s.i_ex[..n],
+            &mut s.i_in[..n],
+            &mut s.countdown[..n],
+            &inputs,
+        );
+    }
+    let ablated = &inputs.ablated[..n];
+    // (Folds over integers rather than `any`, which stops early and so is not vectorised.)
+    if ablated.iter().fold(0, |any, &a| any | a as u8) != 0 {
+        // Ablated neurons rest, silent.
+        for i in (0..n).filter(|&i| ablated[i]) {
+            (s.v[i], s.i_ex[i], s.i_in[i], s.countdown[i]) = (0.0, 0.0, 0.0, 0);
         }
-        self.spikes.clear();
-        let ring_ex = &mut self.ring_ex[slot..slot + len];
-        let ring_in = &mut self.ring_in[slot..slot + len];
-        let current = &input.current[self.start..self.start + len];
-        let ablated = &input.ablated[self.start..self.start + len];
-        for i in 0..len {
-            if ablated[i] {
-                self.v[i] = 0.0;
-                self.i_ex[i] = 0.0;
-                self.i_in[i] = 0.0;
-                ring_ex[i] = 0.0;
-                ring_in[i] = 0.0;
-                continue;
-            }
-            if self.refractory[i] == 0 {
-                let i0 = if gap.is_empty() { current[i] } else { current[i] + gap[self.start + i] };
-                self.v[i] = self.v[i] * p.p22 + self.i_ex[i] * p.p21ex + self.i_in[i] * p.p21in + (self.i_e[i] + i0) * p.p20;
-            } else {
-                self.refractory[i] -= 1;
-            }
-            self.i_ex[i] *= p.p11ex;
-            self.i_in[i] *= p.p11in;
-            self.i_ex[i] += ring_ex[i];
-            self.i_in[i] += ring_in[i];
-            ring_ex[i] = 0.0;
-            ring_in[i] = 0.0;
-            if self.v[i] >= p.theta {
-                self.refractory[i] = p.refractory_steps;
-                self.v[i] = p.v_reset;
-                self.spikes.push((self.start + i) as u32);
-            }
+    }
+    let (start, spikes) = spikes;
+    spikes.clear();
+    let fired = p.refractory_steps + 1;
+    // Mostly no spikes: look at 32 neurons at a time.
+    for (c, chunk) in s.countdown.chunks(32).enumerate() {
+        if chunk.iter().fold(0, |any, &r| any | (r == fired) as u32) != 0 {
+            let first = start + 32 * c;
+            spikes.extend(
+                (0..chunk.len())
+                    .filter(|&k| chunk[k] == fired)
+                    .map(|k| (first + k) as u32),
+            );
         }
+    }
+}
+
+/// Every neuron's step in NEST's order and arithmetic: V (held while refractory), current
+/// decay, threshold. The slices are separate arguments (so they cannot alias) of one length,
+/// and every `if` is a select, so that the compiler vectorises the loop.
+#[inline(always)]
+fn neurons<const GAP: bool>(
+    p: &Propagators,
+    v: &mut [f64],
+    i_ex: &mut [f64],
+    i_in: &mut [f64],
+    countdown: &mut [u32],
+    inputs: &Inputs,
+) {
+    let n = v.len();
+    let (i_e, current, gap) = (
+        &inputs.i_e[..n],
+        &inputs.current[..n],
+        if GAP { &inputs.gap[..n] } else { &[][..] },
+    );
+    for i in 0..n {
+        let i_0 = if GAP { current[i] + gap[i] } else { current[i] };
+        let integrated =
+            v[i] * p.p22 + i_ex[i] * p.p21ex + i_in[i] * p.p21in + (i_e[i] + i_0) * p.p20;
+        // A refractory neuron is held at V_reset, where its spike put it.
+        let v_new = select(countdown[i] > 1, p.v_reset, integrated);
+        let spike = v_new >= p.theta;
+        v[i] = select(spike, p.v_reset, v_new);
+        countdown[i] = select(
+            spike,
+            p.refractory_steps + 1,
+            countdown[i] - (countdown[i] != 0) as u32,
+        );
+        i_ex[i] *= p.p11ex;
+        i_in[i] *= p.p11in;
     }
 }
 
@@ -241,41 +313,60 @@ pub struct Lif {
     gap_partners: Vec<u32>,
     gap_g: Vec<f64>,
     gap_current: Vec<f64>,
-    pool: Option<rayon::ThreadPool>,
+    /// Spike traces when the synapses are plastic.
+    traces: Option<Traces>,
+    workers: Workers,
 }
-
-/// Below this many neurons a step is too short to be worth splitting across threads.
-const MIN_NEURONS_PER_THREAD: usize = 2000;
 
 impl Lif {
     /// Builds the engine over `net` (weights in pA, delays in steps of `dt`) using up to
     /// `threads` threads.
     pub fn new(net: &Network, params: LifParams, dt: f64, threads: usize) -> Lif {
-        Lif::with_parts(net, params, dt, threads.clamp(1, (net.n / MIN_NEURONS_PER_THREAD).max(1)))
+        Lif::with_parts(net, params, dt, useful_threads(net.n, threads))
     }
 
     /// Like [`Lif::new`] with exactly `threads` partitions however small the network (tests
     /// use it to check that partitioning never changes a raster).
     pub fn with_parts(net: &Network, params: LifParams, dt: f64, threads: usize) -> Lif {
-        let threads = threads.max(1);
-        let slots = net.max_delay() as usize + 1;
-        let chunk = net.n.div_ceil(threads).max(1);
-        let parts: Vec<Part> = (0..threads)
-            .map(|t| Part::new(net, (t * chunk).min(net.n)..((t + 1) * chunk).min(net.n), slots))
+        let mut parts: Vec<Part> = partition(net.n, threads)
+            .into_iter()
+            .map(|range| Part::new(net, range))
             .collect();
+        let traces = params
+            .stdp
+            .stdp
+            .then(|| Traces::new(params.stdp, net.n, dt));
+        if traces.is_some() {
+            parts
+                .iter_mut()
+                .for_each(|part| part.inbox.enable_plasticity(net.n, params.stdp.w_max));
+        }
         let with_gaps = params.g_gap != 0.0 && net.has_gaps();
         let mut lif = Lif {
             params,
             prop: Propagators::new(&params, dt),
             dt,
+            workers: Workers::new(parts.len()),
             parts,
             previous_spikes: Vec::new(),
             step: 0,
-            gap_offsets: if with_gaps { net.gap_offsets.clone() } else { Vec::new() },
-            gap_partners: if with_gaps { net.gap_partners.clone() } else { Vec::new() },
-            gap_g: if with_gaps { net.gap_weights.iter().map(|w| w * params.g_gap).collect() } else { Vec::new() },
+            gap_offsets: if with_gaps {
+                net.gap_offsets.clone()
+            } else {
+                Vec::new()
+            },
+            gap_partners: if with_gaps {
+                net.gap_partners.clone()
+            } else {
+                Vec::new()
+            },
+            gap_g: if with_gaps {
+                net.gap_weights.iter().map(|w| w * params.g_gap).collect()
+            } else {
+                Vec::new()
+            },
             gap_current: Vec::new(),
-            pool: (threads > 1).then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok()).flatten(),
+            traces,
         };
         lif.reset();
         lif
@@ -288,14 +379,19 @@ impl Lif {
     /// Sets the constant input current I_e (pA) of every neuron.
     pub fn set_i_e(&mut self, i_e: &[f64]) {
         for part in &mut self.parts {
-            let len = part.len();
-            part.i_e.copy_from_slice(&i_e[part.start..part.start + len]);
+            let range = part.inbox.range();
+            part.i_e.copy_from_slice(&i_e[range]);
         }
     }
 
     fn part_of(&self, neuron: usize) -> (&Part, usize) {
-        let part = self.parts.iter().rev().find(|p| p.start <= neuron).expect("neuron in range");
-        (part, neuron - part.start)
+        let part = self
+            .parts
+            .iter()
+            .rev()
+            .find(|p| p.inbox.start <= neuron)
+            .expect("neuron in range");
+        (part, neuron - part.inbox.start)
     }
 
     fn update_gap_current(&mut self) {
@@ -333,17 +429,21 @@ impl Engine for Lif {
 
     fn step(&mut self, input: &StepInput, spikes: &mut Vec<u32>) {
         self.update_gap_current();
-        let (prop, step, previous) = (self.prop, self.step, &self.previous_spikes);
-        let gap = &self.gap_current;
-        let run = |part: &mut Part| {
+        let (prop, step, previous, gap) = (
+            self.prop,
+            self.step,
+            &self.previous_spikes,
+            &self.gap_current,
+        );
+        let traces = self.traces.as_ref();
+        self.workers.for_each(&mut self.parts, |part| {
             if step > 0 {
-                part.deliver(previous, step, input.muted);
+                part.inbox.deliver(previous, step, input.muted, traces);
             }
             part.update(&prop, step, input, gap);
-        };
-        match &self.pool {
-            Some(pool) => pool.install(|| self.parts.par_iter_mut().for_each(run)),
-            None => self.parts.iter_mut().for_each(run),
+        });
+        if let Some(traces) = &mut self.traces {
+            traces.advance(&self.previous_spikes);
         }
         self.previous_spikes.clear();
         for part in &self.parts {
@@ -371,17 +471,27 @@ impl Engine for Lif {
         Ok(())
     }
 
+    fn synapse_weight(&self, pre: usize, post: usize) -> Option<f64> {
+        spiking::synapse_weight(self.parts.iter().map(|p| &p.inbox), pre, post)
+    }
+
+    fn weight_change(&self) -> Option<f64> {
+        spiking::weight_change(self.parts.iter().map(|p| &p.inbox))
+    }
+
     fn reset(&mut self) {
         for part in &mut self.parts {
             part.v.fill(0.0);
             part.i_ex.fill(0.0);
             part.i_in.fill(0.0);
-            part.refractory.fill(0);
-            part.ring_ex.fill(0.0);
-            part.ring_in.fill(0.0);
+            part.countdown.fill(0);
+            part.inbox.reset();
             part.spikes.clear();
         }
         self.previous_spikes.clear();
+        if let Some(traces) = &mut self.traces {
+            traces.reset();
+        }
         self.step = 0;
     }
 }
@@ -394,17 +504,27 @@ mod tests {
     fn propagators_match_nest_for_equal_time_constants() {
         let p = Propagators::new(&LifParams::default(), 0.1);
         // tau_syn == tau_m is not the case here (2 vs 10): the regular formula applies.
-        let expected = -10.0 / (250.0 * (1.0 - 10.0 / 2.0)) * (-0.1f64 / 2.0).exp() * (0.1 * (1.0 / 2.0 - 1.0 / 10.0f64)).exp_m1();
+        let expected = -10.0 / (250.0 * (1.0 - 10.0 / 2.0))
+            * (-0.1f64 / 2.0).exp()
+            * (0.1 * (1.0 / 2.0 - 1.0 / 10.0f64)).exp_m1();
         assert_eq!(p.p21ex, expected);
         assert_eq!(p.refractory_steps, 20);
-        assert_eq!(propagator_32(10.0, 10.0, 250.0, 0.1), 0.1 / 250.0 * (-0.1f64 / 10.0).exp());
+        assert_eq!(
+            propagator_32(10.0, 10.0, 250.0, 0.1),
+            0.1 / 250.0 * (-0.1f64 / 10.0).exp()
+        );
     }
 
     #[test]
     fn a_driven_neuron_fires_at_the_analytic_rate() {
         // One neuron, I_e = 500 pA: V(t) = R I (1 - exp(-t/tau)), R = tau/C = 0.04 GOhm -> 20 mV;
         // it reaches 15 mV at t = -tau ln(1 - 15/20) = 13.86 ms, then 2 ms refractory.
-        let net = Network { n: 1, out_offsets: vec![0, 0], gap_offsets: vec![0, 0], ..Default::default() };
+        let net = Network {
+            n: 1,
+            out_offsets: vec![0, 0],
+            gap_offsets: vec![0, 0],
+            ..Default::default()
+        };
         let mut lif = Lif::new(&net, LifParams::default(), 0.1, 1);
         lif.set_i_e(&[500.0]);
         let zeros = [0.0];
@@ -413,13 +533,59 @@ mod tests {
         let mut times = Vec::new();
         for s in 0..1000u64 {
             spikes.clear();
-            lif.step(&StepInput { step: s, current: &zeros, synaptic: &[], muted: &no, ablated: &no }, &mut spikes);
+            lif.step(
+                &StepInput {
+                    step: s,
+                    current: &zeros,
+                    synaptic: &[],
+                    muted: &no,
+                    ablated: &no,
+                },
+                &mut spikes,
+            );
             if !spikes.is_empty() {
                 times.push((s + 1) as f64 * 0.1);
             }
         }
-        assert!((times[0] - 13.9).abs() < 1e-9, "first spike at the end of step 139: {times:?}");
+        assert!(
+            (times[0] - 13.9).abs() < 1e-9,
+            "first spike at the end of step 139: {times:?}"
+        );
         // Later intervals: 2 ms clamped + 13.9 ms of integration = 15.9 ms.
         assert!((times[1] - times[0] - 15.9).abs() < 1e-9, "{times:?}");
+    }
+
+    #[test]
+    fn partitions_with_gap_junctions_and_ablation_give_the_same_raster() {
+        use crate::sim::models::{self, ModelConfig};
+        use crate::sim::{Protocol, RecordingSpec, Simulation};
+        let c = crate::io::load("celegans-cook2019", &Default::default()).unwrap();
+        let (_, net) = models::build(&c, &ModelConfig::default()).unwrap();
+        assert!(net.has_gaps());
+        let items = r#"{"items": [{"kind": "ablate", "target": "AVA*", "start_ms": 50, "stop_ms": 150},
+            {"kind": "poisson", "target": "all", "rate_hz": 50, "weight": 30}]}"#;
+        let protocol = Protocol::from_json(items).unwrap();
+        let raster = |parts: usize| {
+            let params = LifParams {
+                g_gap: 0.5,
+                ..Default::default()
+            };
+            let mut lif = Lif::with_parts(&net, params, 0.1, parts);
+            lif.set_i_e(
+                &(0..net.n)
+                    .map(|i| 350.0 + (i % 11) as f64 * 10.0)
+                    .collect::<Vec<_>>(),
+            );
+            let spec = RecordingSpec {
+                spikes: true,
+                ..Default::default()
+            };
+            let mut sim = Simulation::new(Box::new(lif), &c, &protocol, 1, spec).unwrap();
+            sim.run(2000, None);
+            sim.recorder.spikes
+        };
+        let one = raster(1);
+        assert!(one.len() > 1000);
+        assert_eq!(raster(3), one);
     }
 }

@@ -1,11 +1,20 @@
 //! Dynamics on a connectome: engines (one per model), stimulation protocols, recording, and
 //! the [`Simulation`] that ties them together for the CLI and the app alike.
 
+pub mod graded;
+pub mod incoming;
+pub mod izhikevich;
+pub mod kuramoto;
 pub mod lif;
+pub mod maps;
 pub mod models;
 pub mod network;
 pub mod protocol;
 pub mod recording;
+mod sincos;
+mod spiking;
+pub mod stdp;
+pub mod synchrony;
 mod simulation;
 
 pub use network::{Network, NetworkParams};
@@ -46,6 +55,15 @@ pub trait Engine: Send {
     }
     /// Back to the initial state (parameters and inputs kept).
     fn reset(&mut self);
+    /// The current total weight of the synapses pre -> post (model units), for engines that
+    /// keep synapses; it changes under plasticity.
+    fn synapse_weight(&self, _pre: usize, _post: usize) -> Option<f64> {
+        None
+    }
+    /// The total change of the plastic weights since the start, when plasticity is on.
+    fn weight_change(&self) -> Option<f64> {
+        None
+    }
     /// Sets a constant input per neuron (I_e for LIF), for models that have one.
     fn set_bias(&mut self, _bias: &[f64]) -> Result<(), String> {
         Err(format!("the {} model has no constant input current", self.name()))

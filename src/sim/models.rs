@@ -4,13 +4,24 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::graded::{Graded, GradedParams};
+use super::kuramoto::{Kuramoto, KuramotoParams};
+use super::maps::{ChialvoParams, MapNetwork, RulkovParams};
+use super::izhikevich::{self, Izhikevich, IzhikevichParams};
 use super::lif::{Lif, LifParams};
 use super::network::{Network, NetworkParams};
 use super::Engine;
 use crate::model::Connectome;
 
 /// Models the registry knows, with a one-line description.
-pub const MODELS: &[(&str, &str)] = &[("lif", "leaky integrate-and-fire, NEST iaf_psc_exp (exact integration)")];
+pub const MODELS: &[(&str, &str)] = &[
+    ("lif", "leaky integrate-and-fire, NEST iaf_psc_exp (exact integration)"),
+    ("izhikevich", "Izhikevich 2003 neurons: RS/IB/CH excitatory, FS inhibitory (Euler or the paper's scheme)"),
+    ("kuramoto", "Kuramoto phase oscillators, in-strength normalised coupling (RK4)"),
+    ("chialvo", "Chialvo map neurons, diffusive coupling (one iteration per step)"),
+    ("rulkov", "Rulkov map neurons, chaotic bursting, diffusive coupling (one iteration per step)"),
+    ("graded", "graded (non-spiking) rate neurons with sigmoid synapses and gap junctions"),
+];
 
 /// Everything needed to build an engine.
 #[derive(Debug, Clone)]
@@ -53,7 +64,9 @@ pub fn with_overrides<P: Serialize + DeserializeOwned>(defaults: P, overrides: &
         if !v.is_finite() {
             return Err(format!("parameter '{name}' must be finite"));
         }
-        map.insert(name.clone(), serde_json::json!(v));
+        // Flags take 0 / 1 on the command line.
+        let value = if map[name].is_boolean() { serde_json::json!(*v != 0.0) } else { serde_json::json!(v) };
+        map.insert(name.clone(), value);
     }
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
@@ -78,7 +91,37 @@ pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn E
             if !(params.tau_m > 0.0 && params.c_m > 0.0 && params.tau_syn_ex > 0.0 && params.tau_syn_in > 0.0 && params.t_ref >= 0.0) {
                 return Err("LIF needs positive tau_m, c_m, tau_syn_ex, tau_syn_in and t_ref >= 0".into());
             }
+            params.stdp.validate()?;
             Box::new(Lif::new(&net, params, config.dt_ms, config.threads))
+        }
+        "izhikevich" => {
+            let params: IzhikevichParams = with_overrides(IzhikevichParams::default(), &config.params)?;
+            params.validate()?;
+            let inhibitory = izhikevich::inhibitory_neurons(connectome, &net);
+            Box::new(Izhikevich::new(&net, params, &inhibitory, config.dt_ms, config.threads))
+        }
+        "kuramoto" => {
+            let params: KuramotoParams = with_overrides(KuramotoParams::default(), &config.params)?;
+            if params.f_sd.is_nan() || params.f_sd < 0.0 {
+                return Err("kuramoto needs f_sd >= 0".into());
+            }
+            let (scale, dt, seed, threads) = (config.weight_scale, config.dt_ms, config.seed, config.threads);
+            Box::new(Kuramoto::new(&net, params, scale, dt, seed, threads))
+        }
+        "chialvo" => {
+            let params: ChialvoParams = with_overrides(ChialvoParams::default(), &config.params)?;
+            Box::new(MapNetwork::new(&net, params, config.weight_scale, config.dt_ms, config.seed))
+        }
+        "rulkov" => {
+            let params: RulkovParams = with_overrides(RulkovParams::default(), &config.params)?;
+            Box::new(MapNetwork::new(&net, params, config.weight_scale, config.dt_ms, config.seed))
+        }
+        "graded" => {
+            let params: GradedParams = with_overrides(GradedParams::default(), &config.params)?;
+            if !(params.tau > 0.0 && params.g_gap >= 0.0) {
+                return Err("graded needs tau > 0 and g_gap >= 0".into());
+            }
+            Box::new(Graded::new(&net, params, config.dt_ms))
         }
         other => {
             let names: Vec<&str> = MODELS.iter().map(|m| m.0).collect();

@@ -1,0 +1,127 @@
+//! Layouts: 3D positions for every neuron. Each returns positions centred on the origin and
+//! scaled so that the farthest neuron is at distance 1 (see [`normalize`]); the app scales
+//! them to the scene and animates between layouts.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::model::Connectome;
+
+mod components;
+mod eigen;
+mod force;
+mod graph;
+mod linalg;
+mod octree;
+mod signal_flow;
+mod spectral;
+
+pub use eigen::EigenOptions;
+pub use force::{ForceLayout, ForceSettings};
+pub use linalg::SolveReport;
+pub use signal_flow::{SignalFlowOptions, processing_depth, processing_depth_with, signal_flow, signal_flow_with};
+pub use spectral::{Laplacian, SpectralOptions, SpectralReport, spectral, spectral_with};
+
+/// A 3D position.
+pub type Point = [f32; 3];
+
+/// The layouts the app and CLI offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LayoutKind {
+    /// Soma positions from the data (C. elegans neuron table, Codex coordinates).
+    Anatomical,
+    /// 3D force-directed (Barnes–Hut), progressive.
+    Force,
+    /// Laplacian eigenvectors 2–4.
+    Spectral,
+    /// Varshney et al. 2011: one axis is signal-flow depth, the others Laplacian eigenvectors.
+    SignalFlow,
+}
+
+impl LayoutKind {
+    pub const ALL: [LayoutKind; 4] = [LayoutKind::Anatomical, LayoutKind::Force, LayoutKind::Spectral, LayoutKind::SignalFlow];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayoutKind::Anatomical => "anatomical",
+            LayoutKind::Force => "force",
+            LayoutKind::Spectral => "spectral",
+            LayoutKind::SignalFlow => "signal-flow",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LayoutKind> {
+        LayoutKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Centres `points` on their mean and scales them so the farthest is at distance 1.
+pub fn normalize(points: &mut [Point]) {
+    if points.is_empty() {
+        return;
+    }
+    let n = points.len() as f64;
+    let mut mean = [0f64; 3];
+    for p in points.iter() {
+        for a in 0..3 {
+            mean[a] += p[a] as f64 / n;
+        }
+    }
+    let mut r2max = 0f64;
+    for p in points.iter_mut() {
+        let mut r2 = 0.0;
+        for a in 0..3 {
+            p[a] -= mean[a] as f32;
+            r2 += (p[a] as f64).powi(2);
+        }
+        r2max = r2max.max(r2);
+    }
+    if r2max > 0.0 {
+        let s = (1.0 / r2max.sqrt()) as f32;
+        for p in points.iter_mut() {
+            for v in p.iter_mut() {
+                *v *= s;
+            }
+        }
+    }
+}
+
+/// Soma positions, normalised; `None` when some neuron has no position.
+pub fn anatomical(c: &Connectome) -> Option<Vec<Point>> {
+    let mut points: Vec<Point> = c.neurons.position.iter().copied().collect::<Option<_>>()?;
+    normalize(&mut points);
+    Some(points)
+}
+
+/// Evenly spread points on the unit sphere: a neutral starting layout.
+pub fn fibonacci_sphere(n: usize) -> Vec<Point> {
+    let golden = std::f64::consts::PI * (3.0 - 5f64.sqrt());
+    (0..n)
+        .map(|i| {
+            let y = 1.0 - 2.0 * (i as f64 + 0.5) / n as f64;
+            let r = (1.0 - y * y).sqrt();
+            let phi = golden * i as f64;
+            [(r * phi.cos()) as f32, y as f32, (r * phi.sin()) as f32]
+        })
+        .collect()
+}
+
+/// Lets a caller on another thread stop a long layout computation and follow its progress.
+#[derive(Clone, Copy, Default)]
+pub struct Control<'a> {
+    /// Checked between iterations; when set, the computation returns `None` (or stops).
+    pub cancel: Option<&'a AtomicBool>,
+    /// Called between iterations with an estimate of the fraction done, in 0..=1.
+    pub progress: Option<&'a (dyn Fn(f32) + Sync)>,
+}
+
+impl Control<'_> {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn report(&self, fraction: f32) {
+        if let Some(progress) = self.progress {
+            progress(fraction);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Analyses over a connectome: layouts (and, later, communities, functional connectivity,
+//! tensor factorisation and metrics). No rendering code here.
+
+pub mod layout;
