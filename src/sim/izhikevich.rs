@@ -18,7 +18,9 @@
 //! instantaneous, a spike adding its weight (mV) to v in the step it arrives, before the
 //! threshold (as NEST's `izhikevich`); with tau_syn > 0 a spike adds its weight to I_syn,
 //! which decays exponentially (exactly) with tau_syn and acts from the next step.
-//! Poisson and other external synaptic events arrive like spikes.
+//! Poisson and other external synaptic events arrive like spikes. Weights are the network's
+//! (`--J` per synapse): with instantaneous synapses mV, so of the order of 0.5 (the paper's
+//! network draws excitatory weights in [0, 0.5]), not the 20 pA of LIF.
 
 use super::network::Network;
 use super::spiking::{self, Inbox, Workers, partition, useful_threads};
