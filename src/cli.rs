@@ -1,5 +1,5 @@
-//! The command line: subcommands over the core. With no subcommand the desktop app opens
-//! (once it exists; until then the help is printed).
+//! The command line: subcommands over the core. With no subcommand the desktop viewer opens
+//! (`connectoscope [FILE] [--screenshot out.png] [--bench-frames N] [--layout KIND] [--size WxH]`).
 
 mod simulate;
 
@@ -8,14 +8,53 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::analysis::layout::LayoutKind;
 use crate::io::{self, LoadOptions, datasets};
 use crate::model::{Connectome, Sign, SignRule, Summary};
 
 #[derive(Debug, Parser)]
 #[command(name = "connectoscope", version, about = "Connectomes in 3D, with live dynamics, communities and capture")]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+/// With no subcommand: open the viewer.
+#[derive(Debug, clap::Args)]
+pub struct ViewArgs {
+    /// What to open (default: the bundled C. elegans connectome): a file, a folder, a bundled
+    /// dataset name, or `synthetic:NEURONS:EDGES[:SEED]` (a random graph for benchmarks).
+    #[arg(value_name = "FILE")]
+    pub input: Option<String>,
+    /// Render the window once the graph is laid out, save it as PNG and exit.
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<PathBuf>,
+    /// Render N frames after warm-up, print {"frames","median_ms","p95_ms","neurons","edges_drawn","renderer"} and exit.
+    #[arg(long, value_name = "N")]
+    pub bench_frames: Option<u32>,
+    /// Initial layout: anatomical, force, spectral or signal-flow.
+    #[arg(long, value_name = "KIND", value_parser = parse_layout)]
+    pub layout: Option<LayoutKind>,
+    /// Window size.
+    #[arg(long, value_name = "WxH", default_value = "1280x800", value_parser = parse_size)]
+    pub size: (u32, u32),
+}
+
+/// Parses `WxH` (e.g. `1600x900`).
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("'{s}': expected WIDTHxHEIGHT, e.g. 1600x900"))?;
+    let num = |v: &str| v.trim().parse::<u32>().ok().filter(|&n| (64..=16384).contains(&n));
+    match (num(w), num(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!("'{s}': width and height must be whole numbers from 64 to 16384")),
+    }
+}
+
+fn parse_layout(s: &str) -> Result<LayoutKind, String> {
+    LayoutKind::parse(s).ok_or_else(|| format!("'{s}': expected anatomical, force, spectral or signal-flow"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,10 +121,19 @@ impl LoadArgs {
 /// Runs the CLI. Errors are printed to stderr; bad input exits with code 2.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
+        #[cfg(feature = "app")]
         None => {
-            use clap::CommandFactory;
-            Ok(Cli::command().render_help().to_string())
+            let v = cli.view;
+            return crate::app::run(crate::app::Options {
+                input: v.input,
+                screenshot: v.screenshot,
+                bench_frames: v.bench_frames,
+                layout: v.layout,
+                size: v.size,
+            });
         }
+        #[cfg(not(feature = "app"))]
+        None => Err("this build has no viewer (built without the `app` feature); see --help for the subcommands".into()),
         Some(Command::Datasets) => list_datasets(),
         Some(Command::Info { input, load, json }) => info(&input, &load, json),
         Some(Command::Convert { input, output, load }) => convert(&input, &output, &load),

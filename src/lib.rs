@@ -4,6 +4,8 @@
 //! the desktop app lives in `app`.
 
 pub mod analysis;
+#[cfg(feature = "app")]
+pub mod app;
 pub mod cli;
 pub mod io;
 pub mod model;

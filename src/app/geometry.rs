@@ -1,0 +1,141 @@
+//! Pure geometry for the scene: layout → world coordinates, smooth transitions, sphere
+//! sizes, camera framing and ray picking. No bevy here (plain `[f32; 3]`).
+
+pub type P3 = [f32; 3];
+
+/// Layouts are normalised to radius 1; the scene is this big.
+pub const SCENE_RADIUS: f32 = 100.0;
+
+/// Maps a normalised layout into the scene: scaled to [`SCENE_RADIUS`] and, with `align`,
+/// rotated (by an axis permutation, keeping handedness) so that its longest extent lies along
+/// x (horizontal on screen), the next along y (vertical) and the thinnest along z (towards
+/// the viewer): a worm is seen from the side, lying across the screen.
+pub fn to_world(layout: &[P3], align: bool) -> Vec<P3> {
+    let mut lo = [f32::INFINITY; 3];
+    let mut hi = [f32::NEG_INFINITY; 3];
+    for p in layout {
+        for a in 0..3 {
+            lo[a] = lo[a].min(p[a]);
+            hi[a] = hi[a].max(p[a]);
+        }
+    }
+    let extent = |a: usize| if hi[a] >= lo[a] { hi[a] - lo[a] } else { 0.0 };
+    let mut axes = [0usize, 1, 2];
+    if align {
+        axes.sort_by(|&a, &b| extent(b).total_cmp(&extent(a)).then(a.cmp(&b)));
+    }
+    // An odd permutation mirrors the layout: flip the last axis to undo that.
+    let inversions = (axes[0] > axes[1]) as u8 + (axes[0] > axes[2]) as u8 + (axes[1] > axes[2]) as u8;
+    let flip = if inversions % 2 == 1 { -1.0 } else { 1.0 };
+    layout
+        .iter()
+        .map(|p| {
+            let q = [p[axes[0]], p[axes[1]], p[axes[2]] * flip];
+            [q[0] * SCENE_RADIUS, q[1] * SCENE_RADIUS, q[2] * SCENE_RADIUS]
+        })
+        .map(|p| if p.iter().all(|v| v.is_finite()) { p } else { [0.0; 3] })
+        .collect()
+}
+
+/// Smoothstep easing of `t` in 0..1.
+pub fn ease(t: f32) -> f32 {
+    let t = t.clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// Writes the positions a fraction `t` (eased) of the way from `from` to `to` into `out`.
+/// Neurons missing from either side jump straight to `to`.
+pub fn interpolate(from: &[P3], to: &[P3], t: f32, out: &mut Vec<P3>) {
+    let s = ease(t);
+    out.clear();
+    out.extend(to.iter().enumerate().map(|(i, b)| match from.get(i) {
+        Some(a) => [a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s, a[2] + (b[2] - a[2]) * s],
+        None => *b,
+    }));
+}
+
+fn dist2(a: P3, b: P3) -> f32 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+/// A sphere radius that keeps neighbours apart: half the median nearest-neighbour distance
+/// (estimated from up to 400 neurons), clamped to a sensible share of the scene.
+pub fn base_radius(points: &[P3]) -> f32 {
+    let n = points.len();
+    if n < 2 {
+        return SCENE_RADIUS * 0.02;
+    }
+    let step = (n / 400).max(1);
+    let mut nn: Vec<f32> = (0..n)
+        .step_by(step)
+        .map(|i| {
+            let mut best = f32::INFINITY;
+            for (j, q) in points.iter().enumerate() {
+                if j != i {
+                    let d = dist2(points[i], *q);
+                    if d > 0.0 && d < best {
+                        best = d;
+                    }
+                }
+            }
+            best.sqrt()
+        })
+        .filter(|d| d.is_finite())
+        .collect();
+    if nn.is_empty() {
+        return SCENE_RADIUS * 0.01;
+    }
+    nn.sort_by(f32::total_cmp);
+    (nn[nn.len() / 2] * 0.5).clamp(SCENE_RADIUS * 0.006, SCENE_RADIUS * 0.025)
+}
+
+/// The centre and half-extents of the points' bounding box.
+pub fn bounds(points: &[P3]) -> (P3, P3) {
+    if points.is_empty() {
+        return ([0.0; 3], [SCENE_RADIUS; 3]);
+    }
+    let mut lo = [f32::INFINITY; 3];
+    let mut hi = [f32::NEG_INFINITY; 3];
+    for p in points {
+        for a in 0..3 {
+            lo[a] = lo[a].min(p[a]);
+            hi[a] = hi[a].max(p[a]);
+        }
+    }
+    let c = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0, (lo[2] + hi[2]) / 2.0];
+    let h = [(hi[0] - lo[0]) / 2.0, (hi[1] - lo[1]) / 2.0, (hi[2] - lo[2]) / 2.0];
+    (c, h)
+}
+
+/// Camera distance from the centre that frames a box of half-extents `half` seen along -z,
+/// for a vertical field of view `fov_y` (radians) and a viewport aspect (width / height).
+pub fn fit_distance(half: P3, fov_y: f32, aspect: f32) -> f32 {
+    let ty = (fov_y / 2.0).tan();
+    let tx = ty * aspect.max(0.1);
+    let d = (half[0] / tx).max(half[1] / ty).max(1.0);
+    (d + half[2]) * 1.08
+}
+
+/// The first sphere hit by a ray (origin `o`, unit direction `d`), as (neuron, distance).
+/// Each sphere is widened to at least `min_angle` radians as seen from the origin, so tiny
+/// neurons stay easy to point at. Brute force with an early reject; 139k neurons take well
+/// under a millisecond.
+pub fn pick(o: P3, d: P3, centres: &[P3], radii: &[f32], min_angle: f32) -> Option<(usize, f32)> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, c) in centres.iter().enumerate() {
+        let v = [c[0] - o[0], c[1] - o[1], c[2] - o[2]];
+        let t = v[0] * d[0] + v[1] * d[1] + v[2] * d[2];
+        if t <= 0.0 || best.is_some_and(|(_, bt)| t > bt + radii[i]) {
+            continue;
+        }
+        let r = radii[i].max(t * min_angle);
+        let perp2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2] - t * t;
+        if perp2 <= r * r {
+            let hit = t - (r * r - perp2).max(0.0).sqrt();
+            if best.is_none_or(|(_, bt)| hit < bt) {
+                best = Some((i, hit));
+            }
+        }
+    }
+    best
+}

@@ -1,0 +1,269 @@
+//! Headless tests of the viewer's logic (no window, no GPU).
+
+use super::colors::{self, ColorBy, CustomColors};
+use super::geometry;
+use super::graph::{GraphData, partners};
+use super::lod::{EdgeFilter, select_edges};
+use super::query::{hop_distances, shortest_path};
+use super::search::complete;
+use super::synthetic;
+use crate::io::{self, LoadOptions, datasets};
+use crate::model::EdgeKind;
+
+fn worm() -> GraphData {
+    GraphData::new(datasets::DEFAULT, io::load(datasets::DEFAULT, &LoadOptions::default()).unwrap())
+}
+
+fn names(g: &GraphData, v: &[usize]) -> Vec<String> {
+    v.iter().map(|&i| g.c.neurons.name(i).to_string()).collect()
+}
+
+#[test]
+fn search_completes_prefixes_and_classes() {
+    let g = worm();
+    let m = names(&g, &complete(&g, "AVA", 10));
+    assert_eq!(&m[..2], ["AVAL", "AVAR"]);
+    let m = names(&g, &complete(&g, "aval", 10));
+    assert_eq!(m[0], "AVAL");
+    // A class name finds its members even where the names do not start with it.
+    let all = complete(&g, "RIA", usize::MAX);
+    assert!(names(&g, &all).contains(&"RIAL".to_string()));
+    assert!(complete(&g, "", 10).is_empty());
+    assert!(complete(&g, "zzzz", 10).is_empty());
+    assert_eq!(complete(&g, "A", 3).len(), 3);
+}
+
+#[test]
+fn neighbourhood_hops() {
+    let g = worm();
+    let ava = g.c.neurons.find("AVAL").unwrap();
+    let d = hop_distances(&g, &[ava], 2);
+    assert_eq!(d[ava], 0);
+    let direct: Vec<usize> = (0..g.len()).filter(|&i| d[i] == 1).collect();
+    let mut expected = std::collections::BTreeSet::new();
+    g.for_each_neighbour(ava, |j| {
+        if j != ava {
+            expected.insert(j);
+        }
+    });
+    assert_eq!(direct, expected.into_iter().collect::<Vec<_>>());
+    assert!(d.contains(&2));
+    assert!(d.iter().all(|&h| h <= 2 || h == u8::MAX));
+}
+
+#[test]
+fn shortest_path_prefers_heavy_connections() {
+    use crate::model::{ConnectomeBuilder, Sign};
+    // a -> b -> c with weight 10 each (length 0.2) versus a -> c with weight 1 (length 1).
+    let mut b = ConnectomeBuilder::new();
+    for n in ["a", "b", "c", "d"] {
+        b.neurons.find_or_add(n);
+    }
+    b.add_edge(EdgeKind::Chemical, 0, 1, 10.0, Sign::Unknown, None, 1);
+    b.add_edge(EdgeKind::Chemical, 1, 2, 10.0, Sign::Unknown, None, 2);
+    b.add_edge(EdgeKind::Chemical, 0, 2, 1.0, Sign::Unknown, None, 3);
+    b.add_edge(EdgeKind::Electrical, 3, 2, 5.0, Sign::Unknown, None, 4);
+    let g = GraphData::new("test", b.finish().unwrap());
+    let p = shortest_path(&g, 0, 2).unwrap();
+    assert_eq!(p.neurons, vec![0, 1, 2]);
+    assert!((p.cost - 0.2).abs() < 1e-9);
+    // Gap junctions work both ways; chemical synapses only forwards.
+    assert_eq!(shortest_path(&g, 3, 2).unwrap().neurons, vec![3, 2]);
+    assert_eq!(shortest_path(&g, 2, 3).unwrap().neurons, vec![2, 3]);
+    assert!(shortest_path(&g, 2, 0).is_none());
+    // Inputs and outputs are sorted by weight; gap junctions appear in both.
+    let (inputs, outputs) = partners(&g, 2);
+    assert_eq!(inputs.iter().map(|p| p.neuron).collect::<Vec<_>>(), vec![1, 3, 0]);
+    assert_eq!(outputs.iter().map(|p| (p.neuron, p.kind)).collect::<Vec<_>>(), vec![(3, EdgeKind::Electrical)]);
+}
+
+#[test]
+fn worm_path_between_command_interneurons() {
+    let g = worm();
+    let (a, b) = (g.c.neurons.find("ASHL").unwrap(), g.c.neurons.find("AVAL").unwrap());
+    let p = shortest_path(&g, a, b).unwrap();
+    assert_eq!(p.neurons.first(), Some(&a));
+    assert_eq!(p.neurons.last(), Some(&b));
+    assert!(p.cost > 0.0);
+}
+
+#[test]
+fn colour_by_cell_type_uses_the_worm_convention() {
+    let g = worm();
+    let (c, legend) = colors::neuron_colors(&g, ColorBy::CellType, None);
+    assert_eq!(c.len(), g.len());
+    let i = g.c.neurons.find("ASHL").unwrap();
+    assert_eq!(c[i], colors::SENSORY);
+    assert_eq!(c[g.c.neurons.find("AVAL").unwrap()], colors::INTERNEURON);
+    assert_eq!(c[g.c.neurons.find("DA01").or(g.c.neurons.find("DA1")).unwrap()], colors::MOTOR);
+    let labels: Vec<&str> = legend.entries.iter().map(|(n, _)| n.as_str()).collect();
+    for want in ["sensory", "interneuron", "motor"] {
+        assert!(labels.contains(&want), "{labels:?}");
+    }
+}
+
+#[test]
+fn colour_modes_cover_every_neuron() {
+    let g = worm();
+    for by in [ColorBy::Neurotransmitter, ColorBy::Sign, ColorBy::Degree] {
+        let (c, legend) = colors::neuron_colors(&g, by, None);
+        assert_eq!(c.len(), g.len());
+        assert!(!legend.title.is_empty());
+        assert!(c.iter().all(|x| x.iter().all(|v| (0.0..=1.0).contains(v))));
+    }
+    let (c, _) = colors::neuron_colors(&g, ColorBy::Neurotransmitter, None);
+    let ach = c[g.c.neurons.find("AVAL").unwrap()];
+    assert_ne!(ach, colors::GREY);
+    // The custom hook: used when it has one colour per neuron, grey otherwise.
+    let custom = CustomColors { colors: vec![[0.1, 0.2, 0.3, 1.0]; g.len()], ..Default::default() };
+    assert_eq!(colors::neuron_colors(&g, ColorBy::Custom, Some(&custom)).0[5], [0.1, 0.2, 0.3, 1.0]);
+    assert_eq!(colors::neuron_colors(&g, ColorBy::Custom, None).0[5], colors::GREY);
+    assert_eq!(colors::ramp(0.0)[0], 0.267);
+    assert!((colors::ramp(1.0)[0] - 0.993).abs() < 1e-6);
+    assert!((colors::srgb_to_linear(1.0) - 1.0).abs() < 1e-6);
+}
+
+#[test]
+fn edge_level_of_detail() {
+    let g = worm();
+    let (mut kept, mut out) = (Vec::new(), Vec::new());
+    let mut f = EdgeFilter { per_neuron: None, ..EdgeFilter::for_graph(g.c.chemical.len()) };
+    assert_eq!(EdgeFilter::for_graph(1000).per_neuron, None);
+    assert!(EdgeFilter::for_graph(4000).per_neuron.is_some());
+    select_edges(&g, &f, &mut kept, &mut out);
+    assert_eq!(out.len(), g.c.chemical.len() + g.c.electrical.len());
+    let w = |&(k, id): &(EdgeKind, u32)| g.c.edges(k).get(id as usize).weight;
+    assert!(out.windows(2).all(|p| w(&p[0]) >= w(&p[1])), "heaviest first");
+    f.min_weight = 5.0;
+    select_edges(&g, &f, &mut kept, &mut out);
+    assert!(out.iter().all(|e| w(e) >= 5.0));
+    f.electrical = false;
+    select_edges(&g, &f, &mut kept, &mut out);
+    assert!(out.iter().all(|e| e.0 == EdgeKind::Chemical));
+    f.min_weight = 0.0;
+    f.per_neuron = Some(2);
+    select_edges(&g, &f, &mut kept, &mut out);
+    assert!(out.len() < g.c.chemical.len());
+    // Every neuron with a connection keeps at least one.
+    let mut has = vec![false; g.len()];
+    for &(k, id) in &out {
+        let e = g.c.edges(k).get(id as usize);
+        has[e.pre as usize] = true;
+        has[e.post as usize] = true;
+    }
+    for (i, has) in has.iter().enumerate() {
+        if g.in_degree[i] + g.out_degree[i] > 0 {
+            assert!(has, "{}", g.c.neurons.name(i));
+        }
+    }
+    f.cap = 10;
+    select_edges(&g, &f, &mut kept, &mut out);
+    assert_eq!(out.len(), 10);
+}
+
+#[test]
+fn transitions_interpolate_smoothly() {
+    let from = vec![[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]];
+    let to = vec![[10.0, 0.0, 0.0], [1.0, 1.0, 1.0], [5.0, 5.0, 5.0]];
+    let mut out = Vec::new();
+    geometry::interpolate(&from, &to, 0.0, &mut out);
+    assert_eq!(out[0], [0.0, 0.0, 0.0]);
+    assert_eq!(out[2], [5.0, 5.0, 5.0], "new neurons start at their target");
+    geometry::interpolate(&from, &to, 0.5, &mut out);
+    assert!((out[0][0] - 5.0).abs() < 1e-6);
+    geometry::interpolate(&from, &to, 1.0, &mut out);
+    assert_eq!(out, to);
+    assert!(geometry::ease(0.25) < 0.25 && geometry::ease(0.75) > 0.75);
+    assert_eq!(geometry::ease(-1.0), 0.0);
+    assert_eq!(geometry::ease(2.0), 1.0);
+}
+
+#[test]
+fn anatomy_is_laid_across_the_screen() {
+    // A long thin cloud along y becomes one along x; handedness is kept.
+    let layout = vec![[0.0, -1.0, 0.0], [0.1, 1.0, 0.0], [0.0, 0.0, 0.05], [-0.1, 0.5, -0.05]];
+    let w = geometry::to_world(&layout, true);
+    let (_, half) = geometry::bounds(&w);
+    assert!(half[0] > half[1] && half[1] > half[2]);
+    let det = |a: [f32; 3], b: [f32; 3], c: [f32; 3]| {
+        a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])
+    };
+    let sub = |a: [f32; 3], b: [f32; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+    let before = det(sub(layout[1], layout[0]), sub(layout[2], layout[0]), sub(layout[3], layout[0]));
+    let after = det(sub(w[1], w[0]), sub(w[2], w[0]), sub(w[3], w[0]));
+    assert!(before * after > 0.0, "not mirrored");
+    let radius = geometry::base_radius(&w);
+    assert!(radius > 0.0 && radius < geometry::SCENE_RADIUS * 0.03);
+}
+
+#[test]
+fn picking_finds_the_nearest_sphere_on_the_ray() {
+    let centres = vec![[0.0, 0.0, -10.0], [0.0, 0.0, -5.0], [3.0, 0.0, -5.0]];
+    let radii = vec![1.0; 3];
+    assert_eq!(geometry::pick([0.0; 3], [0.0, 0.0, -1.0], &centres, &radii, 0.0).map(|h| h.0), Some(1));
+    assert_eq!(geometry::pick([0.0; 3], [0.0, 0.0, 1.0], &centres, &radii, 0.0), None);
+    let d = {
+        let v = [3.0f32, 0.0, -5.0];
+        let l = (v[0] * v[0] + v[2] * v[2]).sqrt();
+        [v[0] / l, 0.0, v[2] / l]
+    };
+    assert_eq!(geometry::pick([0.0; 3], d, &centres, &radii, 0.0).map(|h| h.0), Some(2));
+    // A widened pick radius catches a near miss.
+    assert_eq!(geometry::pick([0.0; 3], [0.0, 0.2425, -0.9701], &centres[1..2], &radii[..1], 0.0), None);
+    assert!(geometry::pick([0.0; 3], [0.0, 0.2425, -0.9701], &centres[1..2], &[0.1], 0.3).is_some());
+}
+
+#[test]
+fn picking_is_fast_on_a_whole_brain() {
+    let n = 139_000;
+    let centres: Vec<[f32; 3]> = (0..n).map(|i| [(i % 100) as f32, ((i / 100) % 100) as f32, (i / 10_000) as f32 - 50.0]).collect();
+    let radii = vec![0.3; n];
+    let t = std::time::Instant::now();
+    for _ in 0..10 {
+        std::hint::black_box(geometry::pick([50.0, 50.0, 100.0], [0.0, 0.0, -1.0], &centres, &radii, 0.001));
+    }
+    let per = t.elapsed().as_secs_f64() / 10.0;
+    // Generous for a debug build on a busy machine; typically ~1 ms in release.
+    assert!(per < 0.1, "{per} s per pick");
+}
+
+#[test]
+fn synthetic_graphs() {
+    assert!(synthetic::parse("celegans-cook2019").is_none());
+    assert_eq!(synthetic::parse("synthetic:300:2000").unwrap().unwrap(), (300, 2000, 1));
+    assert_eq!(synthetic::parse("synthetic:3_000:65_000:7").unwrap().unwrap(), (3000, 65000, 7));
+    assert!(synthetic::parse("synthetic:10").unwrap().is_err());
+    assert!(synthetic::parse("synthetic:a:b").unwrap().is_err());
+    let c = synthetic::generate(500, 5000, 3).unwrap();
+    c.check_invariants().unwrap();
+    assert_eq!(c.neurons.len(), 500);
+    let e = c.chemical.len() + c.electrical.len();
+    assert!((3500..=5500).contains(&e), "{e}");
+    assert!(c.neurons.position.iter().all(Option::is_some));
+    assert_eq!(synthetic::generate(500, 5000, 3).unwrap(), c, "deterministic");
+}
+
+#[test]
+fn failed_loads_report_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "pre,post,weight\nA,B,1\nA,C,notanumber\n").unwrap();
+    let e = super::loading::read_graph(bad.to_str().unwrap()).err().unwrap();
+    assert!(e.contains("bad.csv") && e.contains('3'), "{e}");
+    assert!(super::loading::read_graph("synthetic:1:1").is_err());
+}
+
+#[test]
+fn save_as_writes_layout_positions() {
+    let g = worm();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("worm.graphml");
+    let layout: Vec<[f32; 3]> = (0..g.len()).map(|i| [i as f32 / 1000.0, 0.5, -0.25]).collect();
+    super::loading::save_with_layout(&g, &layout, false, &out).unwrap();
+    let back = io::load(out.to_str().unwrap(), &LoadOptions::default()).unwrap();
+    assert_eq!(back.neurons.len(), g.len());
+    let i = back.neurons.find("AVAL").unwrap();
+    let j = g.c.neurons.find("AVAL").unwrap();
+    let p = back.neurons.position[i].unwrap();
+    assert!((p[0] - j as f32 / 10.0).abs() < 1e-3 && (p[1] - 50.0).abs() < 1e-3, "{p:?}");
+}

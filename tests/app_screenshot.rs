@@ -1,0 +1,101 @@
+//! Launches the viewer under Xvfb (software Vulkan, no GPU), lets it save a screenshot of the
+//! bundled C. elegans connectome and checks the picture: right size, not blank, the panel
+//! there, and neurons drawn in the cell-type colours.
+#![cfg(feature = "app")]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {cmd}")]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// Runs the binary under xvfb-run; `None` (test skipped) where xvfb-run is missing outside CI.
+fn run_viewer(args: &[&str]) -> Option<std::process::Output> {
+    if !have("xvfb-run") {
+        assert!(std::env::var_os("CI").is_none(), "xvfb-run is missing (.ci/run installs it)");
+        eprintln!("skipped: xvfb-run is not installed (apt-get install xvfb xauth mesa-vulkan-drivers)");
+        return None;
+    }
+    let mut child = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1600x900x24", env!("CARGO_BIN_EXE_connectoscope")])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xvfb-run starts");
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return Some(child.wait_with_output().expect("output"));
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("output");
+            panic!("viewer timed out\n{}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+struct Stats {
+    mean: [f64; 3],
+    /// Pixels of each cell-type hue: sensory red, interneuron blue, motor green.
+    red: usize,
+    blue: usize,
+    green: usize,
+    bright: usize,
+    distinct: usize,
+}
+
+fn stats(img: &image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Stats {
+    let mut s = Stats { mean: [0.0; 3], red: 0, blue: 0, green: 0, bright: 0, distinct: 0 };
+    let mut seen = std::collections::HashSet::new();
+    let mut count = 0.0f64;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let p = img.get_pixel(x, y).0;
+            let [r, g, b] = p.map(i32::from);
+            for a in 0..3 {
+                s.mean[a] += p[a] as f64;
+            }
+            count += 1.0;
+            seen.insert(p);
+            s.red += (r > g + 50 && r > b + 40) as usize;
+            s.blue += (b > r + 50 && b > g + 10) as usize;
+            s.green += (g > r + 50 && g > b + 30) as usize;
+            s.bright += (r + g + b > 500) as usize;
+        }
+    }
+    for m in &mut s.mean {
+        *m /= count.max(1.0);
+    }
+    s.distinct = seen.len();
+    s
+}
+
+#[test]
+fn screenshot_of_the_default_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shot.png");
+    let Some(result) = run_viewer(&["--screenshot", out.to_str().unwrap(), "--size", "1280x800"]) else { return };
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "viewer failed: {:?}\n{stderr}", result.status);
+    check(&out);
+}
+
+fn check(path: &Path) {
+    let img = image::open(path).expect("a PNG").to_rgb8();
+    assert_eq!(img.dimensions(), (1280, 800));
+    let whole = stats(&img, 0, 0, 1280, 800);
+    assert!(whole.distinct > 200, "blank? {} colours", whole.distinct);
+    // The panel (left) and the 3D view (right) look different; the panel has text.
+    let panel = stats(&img, 10, 120, 250, 600);
+    let view = stats(&img, 450, 120, 1270, 700);
+    let diff: f64 = (0..3).map(|a| (panel.mean[a] - view.mean[a]).abs()).sum();
+    assert!(diff > 6.0, "panel {:?} vs view {:?}", panel.mean, view.mean);
+    assert!(panel.bright > 300, "no panel text ({} bright pixels)", panel.bright);
+    // Neurons in the cell-type colours (sensory red, interneuron blue, motor green).
+    assert!(view.red > 40 && view.blue > 40 && view.green > 40, "red {} blue {} green {}", view.red, view.blue, view.green);
+}
