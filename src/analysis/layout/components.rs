@@ -21,7 +21,9 @@ const SHELL: f32 = 1.5;
 /// Nodes in no part stay at the origin.
 pub(crate) fn pack(n: usize, parts: Vec<Part>, keep_axis: Option<usize>) -> Vec<Point> {
     let mut points = vec![[0f32; 3]; n];
-    let Some(first) = parts.first() else { return points };
+    let Some(first) = parts.first() else {
+        return points;
+    };
     let main_size = first.nodes.len() as f32;
     let main_scale = {
         let r = max_radius(&first.local, None);
@@ -29,7 +31,10 @@ pub(crate) fn pack(n: usize, parts: Vec<Part>, keep_axis: Option<usize>) -> Vec<
     };
     let others = parts.len() - 1;
     let anchors: Vec<Point> = match keep_axis {
-        None => fibonacci_sphere(others).into_iter().map(|p| p.map(|v| v * SHELL)).collect(),
+        None => fibonacci_sphere(others)
+            .into_iter()
+            .map(|p| p.map(|v| v * SHELL))
+            .collect(),
         Some(a) => (0..others)
             .map(|k| {
                 let angle = std::f32::consts::TAU * k as f32 / others as f32;
@@ -85,7 +90,13 @@ fn max_radius(points: &[Point], skip: Option<usize>) -> f32 {
     let c = mean(points);
     points
         .iter()
-        .map(|p| (0..3).filter(|&a| Some(a) != skip).map(|a| (p[a] - c[a]).powi(2)).sum::<f32>().sqrt())
+        .map(|p| {
+            (0..3)
+                .filter(|&a| Some(a) != skip)
+                .map(|a| (p[a] - c[a]).powi(2))
+                .sum::<f32>()
+                .sqrt()
+        })
         .fold(0.0, f32::max)
 }
 
@@ -95,9 +106,23 @@ mod tests {
 
     #[test]
     fn small_parts_go_around_the_main_one() {
-        let main = Part { nodes: vec![0, 1, 2, 3], local: vec![[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, -2.0, 0.0]] };
-        let pair = Part { nodes: vec![4, 5], local: vec![[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]] };
-        let single = Part { nodes: vec![6], local: vec![[0.0; 3]] };
+        let main = Part {
+            nodes: vec![0, 1, 2, 3],
+            local: vec![
+                [1.0, 0.0, 0.0],
+                [-1.0, 0.0, 0.0],
+                [0.0, 2.0, 0.0],
+                [0.0, -2.0, 0.0],
+            ],
+        };
+        let pair = Part {
+            nodes: vec![4, 5],
+            local: vec![[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]],
+        };
+        let single = Part {
+            nodes: vec![6],
+            local: vec![[0.0; 3]],
+        };
         let points = pack(7, vec![main, pair, single], None);
         for p in &points[..4] {
             assert!(p.iter().map(|v| v * v).sum::<f32>().sqrt() <= 1.0 + 1e-6);

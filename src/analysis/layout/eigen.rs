@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
 use super::Control;
-use super::linalg::{axpy, dot, norm, scale, symmetric_eigen};
+use super::linalg::{axpy, combine, dot, gram, norm, scale, symmetric_eigen};
 
 /// A symmetric linear operator on `R^dim`.
 pub(crate) trait SymOperator: Sync {
@@ -17,6 +17,18 @@ pub(crate) trait SymOperator: Sync {
     fn apply(&self, x: &[f64], y: &mut [f64]);
     /// An upper bound on the largest |eigenvalue|: makes the tolerance relative.
     fn norm_bound(&self) -> f64;
+
+    /// `A` applied to each vector of a block; operators can do better than one at a time.
+    fn apply_block(&self, block: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        block
+            .iter()
+            .map(|v| {
+                let mut y = vec![0.0; v.len()];
+                self.apply(v, &mut y);
+                y
+            })
+            .collect()
+    }
 }
 
 /// When to stop iterating.
@@ -34,7 +46,12 @@ pub struct EigenOptions {
 
 impl Default for EigenOptions {
     fn default() -> Self {
-        EigenOptions { tolerance: 1e-6, max_iterations: 2000, guard_vectors: 3, seed: 0x5eed_1a2b }
+        EigenOptions {
+            tolerance: 1e-6,
+            max_iterations: 2000,
+            guard_vectors: 3,
+            seed: 0x5eed_1a2b,
+        }
     }
 }
 
@@ -66,14 +83,21 @@ pub(crate) fn smallest_eigenpairs(
     let k = k.min(available);
     let m = (k + options.guard_vectors).min(available);
     if k == 0 {
-        return Some(Eigenpairs { values: Vec::new(), vectors: Vec::new(), iterations: 0, converged: true });
+        return Some(Eigenpairs {
+            values: Vec::new(),
+            vectors: Vec::new(),
+            iterations: 0,
+            converged: true,
+        });
     }
     let tolerance = options.tolerance * op.norm_bound();
 
     let mut rng = Pcg64::seed_from_u64(options.seed);
-    let start: Block = (0..m).map(|_| (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()).collect();
+    let start: Block = (0..m)
+        .map(|_| (0..n).map(|_| rng.random_range(-1.0..1.0)).collect())
+        .collect();
     let mut x = orthonormalize(start, &[constraints]);
-    let mut ax = apply_block(op, &x);
+    let mut ax = op.apply_block(&x);
     let mut values = rayleigh_ritz(&mut x, &mut ax);
     let (mut p, mut ap): (Block, Block) = (Vec::new(), Vec::new());
     let mut first_residual = None;
@@ -88,7 +112,9 @@ pub(crate) fn smallest_eigenpairs(
             })
             .collect();
         let norms: Vec<f64> = residuals.iter().map(|r| norm(r)).collect();
-        let worst = norms[..k].iter().fold(0.0f64, |a, &b| a.max(b));
+        let worst = norms[..k.min(norms.len())]
+            .iter()
+            .fold(0.0f64, |a, &b| a.max(b));
         if worst <= tolerance {
             break true;
         }
@@ -102,32 +128,35 @@ pub(crate) fn smallest_eigenpairs(
         control.report(((first / worst).ln() / (first / tolerance).ln()).clamp(0.0, 1.0) as f32);
         iterations += 1;
 
-        let active: Block = residuals.into_iter().zip(&norms).filter(|&(_, &r)| r > tolerance).map(|(r, _)| r).collect();
+        let active: Block = residuals
+            .into_iter()
+            .zip(&norms)
+            .filter(|&(_, &r)| r > tolerance)
+            .map(|(r, _)| r)
+            .collect();
         let w = orthonormalize(active, &[constraints, &x, &p]);
-        let aw = apply_block(op, &w);
+        let aw = op.apply_block(&w);
 
         // Rayleigh–Ritz on span[X, W, P] (orthonormal, so the projected problem is standard).
         let basis: Vec<&[f64]> = x.iter().chain(&w).chain(&p).map(Vec::as_slice).collect();
         let images: Vec<&[f64]> = ax.iter().chain(&aw).chain(&ap).map(Vec::as_slice).collect();
         let s = basis.len();
-        let mut gram = vec![0.0; s * s];
-        for i in 0..s {
-            for j in i..s {
-                let g = 0.5 * (dot(basis[i], images[j]) + dot(basis[j], images[i]));
-                gram[i * s + j] = g;
-                gram[j * s + i] = g;
-            }
-        }
+        let gram = symmetrised(gram(&basis, &images), s);
         let (ritz_values, coefficients) = symmetric_eigen(&gram, s);
         let columns = |j: usize| -> Vec<f64> { (0..s).map(|i| coefficients[i * s + j]).collect() };
-        let new_x: Vec<Vec<f64>> = (0..m).map(columns).collect();
+        let new_x: Vec<Vec<f64>> = (0..m.min(s)).map(columns).collect();
 
         // New directions: the W and P parts of the new X, made orthonormal to the new X in
         // coefficient space (exact, since the basis is orthonormal).
         let m_old = x.len();
         let directions: Vec<Vec<f64>> = new_x
             .iter()
-            .map(|c| c.iter().enumerate().map(|(i, &v)| if i < m_old { 0.0 } else { v }).collect())
+            .map(|c| {
+                c.iter()
+                    .enumerate()
+                    .map(|(i, &v)| if i < m_old { 0.0 } else { v })
+                    .collect()
+            })
             .collect();
         let directions = orthonormalize(directions, &[&new_x]);
 
@@ -135,82 +164,90 @@ pub(crate) fn smallest_eigenpairs(
         let next_p = (combine(&basis, &directions), combine(&images, &directions));
         (x, ax) = next;
         (p, ap) = next_p;
-        values = ritz_values[..m].to_vec();
+        values = ritz_values[..new_x.len()].to_vec();
 
         if iterations % REFRESH_EVERY == 0 {
             x = orthonormalize(x, &[constraints]);
-            ax = apply_block(op, &x);
+            ax = op.apply_block(&x);
             values = rayleigh_ritz(&mut x, &mut ax);
             p = orthonormalize(p, &[constraints, &x]);
-            ap = apply_block(op, &p);
+            ap = op.apply_block(&p);
         }
     };
     x.truncate(k);
     values.truncate(k);
-    Some(Eigenpairs { values, vectors: x, iterations, converged })
+    Some(Eigenpairs {
+        values,
+        vectors: x,
+        iterations,
+        converged,
+    })
 }
 
-fn apply_block(op: &impl SymOperator, block: &Block) -> Block {
-    block
-        .iter()
-        .map(|v| {
-            let mut y = vec![0.0; v.len()];
-            op.apply(v, &mut y);
-            y
-        })
-        .collect()
+/// `(G + Gᵀ) / 2` of a square row-major matrix (rounding makes `Xᵀ A X` slightly asymmetric).
+fn symmetrised(mut g: Vec<f64>, s: usize) -> Vec<f64> {
+    for i in 0..s {
+        for j in i + 1..s {
+            let v = 0.5 * (g[i * s + j] + g[j * s + i]);
+            g[i * s + j] = v;
+            g[j * s + i] = v;
+        }
+    }
+    g
 }
 
-/// Sum of `basis` vectors weighted by each coefficient column.
-fn combine(basis: &[impl AsRef<[f64]>], coefficients: &[Vec<f64>]) -> Block {
-    let n = basis.first().map_or(0, |b| b.as_ref().len());
-    coefficients
-        .iter()
-        .map(|c| {
-            let mut v = vec![0.0; n];
-            for (b, &ci) in basis.iter().zip(c) {
-                if ci != 0.0 {
-                    axpy(ci, b.as_ref(), &mut v);
-                }
-            }
-            v
-        })
-        .collect()
+fn slices(block: &[Vec<f64>]) -> Vec<&[f64]> {
+    block.iter().map(Vec::as_slice).collect()
 }
 
 /// Rotates an orthonormal `x` (and its image) to the Ritz vectors of its span; returns the
 /// Ritz values ascending.
 fn rayleigh_ritz(x: &mut Block, ax: &mut Block) -> Vec<f64> {
     let m = x.len();
-    let mut gram = vec![0.0; m * m];
-    for i in 0..m {
-        for j in i..m {
-            let g = 0.5 * (dot(&x[i], &ax[j]) + dot(&x[j], &ax[i]));
-            gram[i * m + j] = g;
-            gram[j * m + i] = g;
-        }
-    }
+    let gram = symmetrised(gram(&slices(x), &slices(ax)), m);
     let (values, c) = symmetric_eigen(&gram, m);
-    let columns: Vec<Vec<f64>> = (0..m).map(|j| (0..m).map(|i| c[i * m + j]).collect()).collect();
-    *x = combine(x.as_slice(), &columns);
-    *ax = combine(ax.as_slice(), &columns);
+    let columns: Vec<Vec<f64>> = (0..m)
+        .map(|j| (0..m).map(|i| c[i * m + j]).collect())
+        .collect();
+    *x = combine(&slices(x), &columns);
+    *ax = combine(&slices(ax), &columns);
     values
 }
 
-/// Modified Gram–Schmidt, two passes ("twice is enough"): makes `block` orthonormal and
-/// orthogonal to the orthonormal vectors in `against`, dropping vectors that are numerically
-/// dependent on the others.
+/// Makes `block` orthonormal and orthogonal to the orthonormal vectors in `against`,
+/// dropping vectors that are numerically dependent on the others: block classical
+/// Gram–Schmidt against `against`, then modified Gram–Schmidt within the block, each done
+/// twice ("twice is enough", Giraud et al. 2005).
 pub(crate) fn orthonormalize(block: Block, against: &[&[Vec<f64>]]) -> Block {
+    let q: Vec<&[f64]> = against
+        .iter()
+        .flat_map(|set| set.iter())
+        .map(Vec::as_slice)
+        .collect();
+    let before: Vec<f64> = block.iter().map(|v| norm(v)).collect();
+    let mut block = block;
+    if !q.is_empty() && !block.is_empty() {
+        for _pass in 0..2 {
+            let c = gram(&q, &slices(&block));
+            let k = block.len();
+            let coefficients: Vec<Vec<f64>> = (0..k)
+                .map(|j| (0..q.len()).map(|i| c[i * k + j]).collect())
+                .collect();
+            let projections = combine(&q, &coefficients);
+            for (v, projection) in block.iter_mut().zip(&projections) {
+                axpy(-1.0, projection, v);
+            }
+        }
+    }
     let mut kept: Block = Vec::with_capacity(block.len());
-    for mut v in block {
-        let before = norm(&v);
+    for (mut v, before) in block.into_iter().zip(before) {
         if before == 0.0 {
             continue;
         }
         for _pass in 0..2 {
-            for q in against.iter().flat_map(|set| set.iter()).chain(kept.iter()) {
-                let c = dot(q, &v);
-                axpy(-c, q, &mut v);
+            for k in &kept {
+                let c = dot(k, &v);
+                axpy(-c, k, &mut v);
             }
         }
         let after = norm(&v);
@@ -250,7 +287,10 @@ mod tests {
         // Constrain away the eigenvector of eigenvalue 0 (entry i with i*37 % n == 0: i = 0).
         let mut e0 = vec![0.0; n];
         e0[0] = 1.0;
-        let options = EigenOptions { tolerance: 1e-10, ..Default::default() };
+        let options = EigenOptions {
+            tolerance: 1e-10,
+            ..Default::default()
+        };
         let pairs = smallest_eigenpairs(&op, &[e0], 3, &options, &Control::default()).unwrap();
         assert!(pairs.converged, "{} iterations", pairs.iterations);
         for (got, want) in pairs.values.iter().zip([1.0, 2.0, 3.0]) {

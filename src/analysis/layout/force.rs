@@ -10,7 +10,8 @@
 //!   shell just outside the connected network instead of far away.
 //! - ForceAtlas2's adaptive speed: a global speed set from how much nodes swing (force
 //!   changing direction between iterations) versus how much they travel, and a per-node speed
-//!   that slows down swinging nodes. This plays the role of simulated-annealing cooling.
+//!   that slows down swinging nodes; then, once the moves stop shrinking, a cooling schedule
+//!   that freezes the layout (see [`super::speed`]).
 //!
 //! Everything is deterministic for a given seed: per-node sums run in a fixed order and the
 //! global sums are reduced in fixed chunks.
@@ -21,6 +22,7 @@ use rayon::prelude::*;
 
 use super::graph::SymGraph;
 use super::octree::Octree;
+use super::speed::{Cooling, Speed};
 use super::{Control, Point, normalize};
 use crate::model::{Connectome, EdgeKind};
 
@@ -74,54 +76,12 @@ pub struct ForceLayout {
     mass: Vec<f32>,
     positions: Vec<Point>,
     previous_force: Vec<[f32; 3]>,
-    speed: f32,
-    speed_efficiency: f32,
+    speed: Speed,
+    cooling: Cooling,
     iterations: usize,
     /// Consecutive iterations below the settle tolerance.
     still: usize,
     settled: bool,
-    cooling: Cooling,
-}
-
-/// Annealing for the end game. Barnes–Hut errors make forces flicker slightly from one
-/// iteration to the next, so ForceAtlas2 alone can jitter for a long time around its
-/// equilibrium. Once the (smoothed) mean move stops improving, moves are capped at their
-/// current size and the cap shrinks geometrically, which freezes the layout in a few dozen
-/// iterations.
-#[derive(Debug, Clone, Copy)]
-struct Cooling {
-    /// Exponential moving average of the mean move (normalised units).
-    smoothed: f32,
-    best: f32,
-    since_best: usize,
-    /// Per-node move cap in normalised units, once cooling has started.
-    cap: Option<f32>,
-}
-
-impl Cooling {
-    /// Iterations without a 1% improvement before cooling starts.
-    const STALL: usize = 50;
-    /// Cap shrink per iteration.
-    const RATE: f32 = 0.95;
-
-    fn new() -> Cooling {
-        Cooling { smoothed: f32::INFINITY, best: f32::INFINITY, since_best: 0, cap: None }
-    }
-
-    fn record(&mut self, mean_move: f32) {
-        self.smoothed = if self.smoothed.is_finite() { 0.9 * self.smoothed + 0.1 * mean_move } else { mean_move };
-        if self.smoothed < 0.99 * self.best {
-            self.best = self.smoothed;
-            self.since_best = 0;
-        } else {
-            self.since_best += 1;
-        }
-        match &mut self.cap {
-            Some(cap) => *cap *= Self::RATE,
-            None if self.since_best >= Self::STALL => self.cap = Some(2.0 * self.smoothed),
-            None => {}
-        }
-    }
 }
 
 impl ForceLayout {
@@ -132,12 +92,22 @@ impl ForceLayout {
         ForceLayout::with_settings(c, initial, seed, ForceSettings::default())
     }
 
-    pub fn with_settings(c: &Connectome, initial: Option<&[Point]>, seed: u64, settings: ForceSettings) -> ForceLayout {
+    pub fn with_settings(
+        c: &Connectome,
+        initial: Option<&[Point]>,
+        seed: u64,
+        settings: ForceSettings,
+    ) -> ForceLayout {
         let graph = SymGraph::from_connectome(c, &EdgeKind::ALL, |w| w.ln_1p());
         ForceLayout::from_graph(graph, initial, seed, settings)
     }
 
-    pub(crate) fn from_graph(graph: SymGraph, initial: Option<&[Point]>, seed: u64, settings: ForceSettings) -> ForceLayout {
+    fn from_graph(
+        graph: SymGraph,
+        initial: Option<&[Point]>,
+        seed: u64,
+        settings: ForceSettings,
+    ) -> ForceLayout {
         let n = graph.len();
         let mut rng = Pcg64::seed_from_u64(seed);
         let mut positions = match initial {
@@ -154,7 +124,9 @@ impl ForceLayout {
             }
         }
         let mass = (0..n).map(|i| graph.degree(i) as f32 + 1.0).collect();
-        let repulsion = settings.repulsion.unwrap_or(if n < 100 { 2.0 } else { 10.0 });
+        let repulsion = settings
+            .repulsion
+            .unwrap_or(if n < 100 { 2.0 } else { 10.0 });
         let mut layout = ForceLayout {
             graph,
             settings,
@@ -162,12 +134,11 @@ impl ForceLayout {
             mass,
             positions,
             previous_force: vec![[0.0; 3]; n],
-            speed: 1.0,
-            speed_efficiency: 1.0,
+            speed: Speed::new(),
+            cooling: Cooling::new(),
             iterations: 0,
             still: 0,
             settled: n == 0,
-            cooling: Cooling::new(),
         };
         layout.rescale_to_balance();
         layout
@@ -187,15 +158,26 @@ impl ForceLayout {
             let (f, g) = (force[i], self.previous_force[i]);
             let swing = dist([f[0] - g[0], f[1] - g[1], f[2] - g[2]]);
             let travel = 0.5 * dist([f[0] + g[0], f[1] + g[1], f[2] + g[2]]);
-            (self.mass[i] as f64 * swing as f64, self.mass[i] as f64 * travel as f64)
+            (
+                self.mass[i] as f64 * swing as f64,
+                self.mass[i] as f64 * travel as f64,
+            )
         });
-        self.adapt_speed(swinging as f32, traction as f32, n);
+        let speed = self.speed.adapt(
+            swinging as f32,
+            traction as f32,
+            n,
+            self.settings.jitter_tolerance,
+        );
 
         // Move each node, slower where it swings; never more than half the layout's extent,
         // nor than the cooling cap.
         let radius = max_radius(&self.positions);
-        let limit = self.cooling.cap.map_or(f32::INFINITY, |cap| cap * radius).min(0.5 * rms_radius(&self.positions));
-        let speed = self.speed;
+        let limit = self
+            .cooling
+            .cap
+            .map_or(f32::INFINITY, |cap| cap * radius)
+            .min(0.5 * rms_radius(&self.positions));
         let moved: Vec<f32> = self
             .positions
             .par_iter_mut()
@@ -220,10 +202,19 @@ impl ForceLayout {
         self.iterations += 1;
 
         let radius = max_radius(&self.positions);
-        let mean_move = if radius > 0.0 { (moved.iter().map(|&m| m as f64).sum::<f64>() / n as f64) as f32 / radius } else { 0.0 };
+        let mean_move = if radius > 0.0 {
+            (moved.iter().map(|&m| m as f64).sum::<f64>() / n as f64) as f32 / radius
+        } else {
+            0.0
+        };
         self.cooling.record(mean_move);
-        self.still = if mean_move < self.settings.settle_tolerance { self.still + 1 } else { 0 };
-        self.settled = self.still >= self.settings.patience || self.iterations >= self.settings.max_iterations;
+        self.still = if mean_move < self.settings.settle_tolerance {
+            self.still + 1
+        } else {
+            0
+        };
+        self.settled =
+            self.still >= self.settings.patience || self.iterations >= self.settings.max_iterations;
         mean_move
     }
 
@@ -249,7 +240,9 @@ impl ForceLayout {
 
     /// Bytes held (graph, positions, forces), for memory reports.
     pub fn heap_bytes(&self) -> usize {
-        self.graph.heap_bytes() + 4 * self.mass.capacity() + 12 * (self.positions.capacity() + self.previous_force.capacity())
+        self.graph.heap_bytes()
+            + 4 * self.mass.capacity()
+            + 12 * (self.positions.capacity() + self.previous_force.capacity())
     }
 
     /// The current positions, normalised.
@@ -263,24 +256,37 @@ impl ForceLayout {
     fn forces(&self) -> Vec<[f32; 3]> {
         let tree = Octree::build(&self.positions, &self.mass);
         let mut force = tree.repulsion(self.repulsion, self.settings.theta);
-        let (g, positions, mass, gravity) = (&self.graph, &self.positions, &self.mass, self.settings.gravity);
+        let (g, positions, mass, gravity) = (
+            &self.graph,
+            &self.positions,
+            &self.mass,
+            self.settings.gravity,
+        );
         let strong = self.settings.strong_gravity;
-        force.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, f)| {
-            let p = positions[i];
-            for (&j, &w) in g.neighbours(i).iter().zip(g.weights(i)) {
-                let q = positions[j as usize];
-                for a in 0..3 {
-                    f[a] += w * (q[a] - p[a]);
+        force
+            .par_iter_mut()
+            .enumerate()
+            .with_min_len(1024)
+            .for_each(|(i, f)| {
+                let p = positions[i];
+                for (&j, &w) in g.neighbours(i).iter().zip(g.weights(i)) {
+                    let q = positions[j as usize];
+                    for a in 0..3 {
+                        f[a] += w * (q[a] - p[a]);
+                    }
                 }
-            }
-            let r = dist(p);
-            if r > 0.0 {
-                let s = if strong { gravity * mass[i] } else { gravity * mass[i] / r };
-                for a in 0..3 {
-                    f[a] -= s * p[a];
+                let r = dist(p);
+                if r > 0.0 {
+                    let s = if strong {
+                        gravity * mass[i]
+                    } else {
+                        gravity * mass[i] / r
+                    };
+                    for a in 0..3 {
+                        f[a] -= s * p[a];
+                    }
                 }
-            }
-        });
+            });
         force
     }
 
@@ -308,45 +314,24 @@ impl ForceLayout {
         });
         // Scaling by s: attraction and strong gravity grow as s, repulsion shrinks as 1/s.
         let gravity: f64 = if self.settings.strong_gravity {
-            self.positions.iter().zip(&self.mass).map(|(p, &m)| (self.settings.gravity * m * dist(*p)) as f64).sum()
+            self.positions
+                .iter()
+                .zip(&self.mass)
+                .map(|(p, &m)| (self.settings.gravity * m * dist(*p)) as f64)
+                .sum()
         } else {
             0.0
         };
-        let s = if att + gravity > 0.0 { (rep / (att + gravity)).sqrt() } else { 1.0 };
+        let s = if att + gravity > 0.0 {
+            (rep / (att + gravity)).sqrt()
+        } else {
+            1.0
+        };
         if s.is_finite() && s > 0.0 {
             for p in &mut self.positions {
                 *p = p.map(|v| v * s as f32);
             }
         }
-    }
-
-    /// Gephi's speed adaptation (ForceAtlas2.java, `adjustSizes = false`).
-    fn adapt_speed(&mut self, swinging: f32, traction: f32, n: usize) {
-        if !(swinging > 0.0 && traction > 0.0) {
-            return;
-        }
-        let estimated = 0.05 * (n as f32).sqrt();
-        let min_jt = estimated.sqrt();
-        let max_jt: f32 = 10.0;
-        let mut jt = self.settings.jitter_tolerance
-            * min_jt.max(max_jt.min(estimated * traction / (n as f32 * n as f32)));
-        let min_efficiency = 0.05;
-        if swinging / traction > 2.0 {
-            if self.speed_efficiency > min_efficiency {
-                self.speed_efficiency *= 0.5;
-            }
-            jt = jt.max(self.settings.jitter_tolerance);
-        }
-        let target = jt * self.speed_efficiency * traction / swinging;
-        if swinging > jt * traction {
-            if self.speed_efficiency > min_efficiency {
-                self.speed_efficiency *= 0.7;
-            }
-        } else if self.speed < 1000.0 {
-            self.speed_efficiency *= 1.3;
-        }
-        let max_rise = 0.5;
-        self.speed += (target - self.speed).min(max_rise * self.speed);
     }
 }
 
@@ -365,13 +350,19 @@ fn random_in_ball(rng: &mut Pcg64) -> Point {
 
 fn rms_radius(points: &[Point]) -> f32 {
     let c = centroid(points);
-    let s: f64 = points.iter().map(|p| dist([p[0] - c[0], p[1] - c[1], p[2] - c[2]]).powi(2) as f64).sum();
+    let s: f64 = points
+        .iter()
+        .map(|p| dist([p[0] - c[0], p[1] - c[1], p[2] - c[2]]).powi(2) as f64)
+        .sum();
     (s / points.len().max(1) as f64).sqrt() as f32
 }
 
 fn max_radius(points: &[Point]) -> f32 {
     let c = centroid(points);
-    points.iter().map(|p| dist([p[0] - c[0], p[1] - c[1], p[2] - c[2]])).fold(0.0, f32::max)
+    points
+        .iter()
+        .map(|p| dist([p[0] - c[0], p[1] - c[1], p[2] - c[2]]))
+        .fold(0.0, f32::max)
 }
 
 fn centroid(points: &[Point]) -> Point {
@@ -391,8 +382,12 @@ fn chunked_sum2(n: usize, term: impl Fn(usize) -> (f64, f64) + Sync) -> (f64, f6
     let partial: Vec<(f64, f64)> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
-            (c * CHUNK..((c + 1) * CHUNK).min(n)).map(&term).fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
+            (c * CHUNK..((c + 1) * CHUNK).min(n))
+                .map(&term)
+                .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
         })
         .collect();
-    partial.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
+    partial
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
 }

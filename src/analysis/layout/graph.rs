@@ -15,8 +15,16 @@ pub(crate) struct SymGraph {
 impl SymGraph {
     /// Folds the `kinds` of `c` into one graph; `transform` maps a pair's summed weight to the
     /// stored one (e.g. `ln(1 + w)` for forces).
-    pub fn from_connectome(c: &Connectome, kinds: &[EdgeKind], transform: impl Fn(f64) -> f64) -> SymGraph {
-        let pairs = || kinds.iter().flat_map(|&k| c.edges(k).iter().map(|e| (e.pre, e.post, e.weight)));
+    pub fn from_connectome(
+        c: &Connectome,
+        kinds: &[EdgeKind],
+        transform: impl Fn(f64) -> f64,
+    ) -> SymGraph {
+        let pairs = || {
+            kinds
+                .iter()
+                .flat_map(|&k| c.edges(k).iter().map(|e| (e.pre, e.post, e.weight)))
+        };
         SymGraph::from_pairs(c.neurons.len(), pairs, transform)
     }
 
@@ -75,7 +83,11 @@ impl SymGraph {
             }
             new_offsets.push(targets.len() as u32);
         }
-        SymGraph { offsets: new_offsets, targets, weights }
+        SymGraph {
+            offsets: new_offsets,
+            targets,
+            weights,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -147,9 +159,17 @@ impl SymGraph {
             Some(t) => Some(t[u as usize]).filter(|&l| l != u32::MAX),
             None => nodes.binary_search(&u).ok().map(|k| k as u32),
         };
-        let mut g = SymGraph { offsets: vec![0], targets: Vec::new(), weights: Vec::new() };
+        let mut g = SymGraph {
+            offsets: vec![0],
+            targets: Vec::new(),
+            weights: Vec::new(),
+        };
         for &v in nodes {
-            for (&u, &w) in self.neighbours(v as usize).iter().zip(self.weights(v as usize)) {
+            for (&u, &w) in self
+                .neighbours(v as usize)
+                .iter()
+                .zip(self.weights(v as usize))
+            {
                 if let Some(lu) = local(u) {
                     g.targets.push(lu);
                     g.weights.push(w);
@@ -172,7 +192,13 @@ mod tests {
 
     #[test]
     fn folds_directions_and_duplicates() {
-        let pairs = [(0u32, 1u32, 1.0), (1, 0, 2.0), (1, 2, 4.0), (2, 2, 9.0), (0, 1, 3.0)];
+        let pairs = [
+            (0u32, 1u32, 1.0),
+            (1, 0, 2.0),
+            (1, 2, 4.0),
+            (2, 2, 9.0),
+            (0, 1, 3.0),
+        ];
         let g = SymGraph::from_pairs(4, || pairs.iter().copied(), |w| w);
         assert_eq!(g.neighbours(0), &[1]);
         assert_eq!(g.weights(0), &[6.0]);
@@ -183,5 +209,26 @@ mod tests {
         let sub = g.induced(&[1, 2]);
         assert_eq!(sub.neighbours(0), &[1]);
         assert_eq!(sub.weights(1), &[4.0]);
+    }
+
+    #[test]
+    fn small_induced_subgraphs_match_big_ones() {
+        // A ring of 500: a 3-node subset takes the binary-search path, a 400-node one the table.
+        let ring =
+            SymGraph::from_pairs(500, || (0..500u32).map(|i| (i, (i + 1) % 500, 1.0)), |w| w);
+        let small = ring.induced(&[7, 8, 9]);
+        assert_eq!(
+            (
+                small.neighbours(0),
+                small.neighbours(1),
+                small.neighbours(2)
+            ),
+            (&[1][..], &[0, 2][..], &[1][..])
+        );
+        let nodes: Vec<u32> = (0..400).collect();
+        let big = ring.induced(&nodes);
+        assert_eq!(big.neighbours(8), &[7, 9]);
+        assert_eq!(big.neighbours(399), &[398]);
+        assert_eq!(ring.components().len(), 1);
     }
 }

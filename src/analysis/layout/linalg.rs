@@ -12,10 +12,13 @@ const CHUNK: usize = 1 << 14;
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     debug_assert_eq!(a.len(), b.len());
     if a.len() <= CHUNK {
-        return a.iter().zip(b).map(|(x, y)| x * y).sum();
+        return dot_serial(a, b);
     }
-    let partial: Vec<f64> =
-        a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)).map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum()).collect();
+    let partial: Vec<f64> = a
+        .par_chunks(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .map(|(x, y)| dot_serial(x, y))
+        .collect();
     partial.iter().sum()
 }
 
@@ -25,11 +28,95 @@ pub(crate) fn norm(a: &[f64]) -> f64 {
 
 /// y += alpha * x
 pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    y.par_iter_mut().zip(x.par_iter()).with_min_len(CHUNK).for_each(|(y, x)| *y += alpha * x);
+    y.par_iter_mut()
+        .zip(x.par_iter())
+        .with_min_len(CHUNK)
+        .for_each(|(y, x)| *y += alpha * x);
 }
 
 pub(crate) fn scale(alpha: f64, x: &mut [f64]) {
-    x.par_iter_mut().with_min_len(CHUNK).for_each(|v| *v *= alpha);
+    x.par_iter_mut()
+        .with_min_len(CHUNK)
+        .for_each(|v| *v *= alpha);
+}
+
+/// Rows per chunk in the block kernels below: small enough that a chunk of every vector of a
+/// block stays in cache while it is used many times.
+const BLOCK_ROWS: usize = 1024;
+
+/// All dot products `a_i · b_j`, row-major `|a| × |b|`, in one pass over row chunks (each
+/// chunk of every vector is read once rather than once per pair).
+pub(crate) fn gram(a: &[&[f64]], b: &[&[f64]]) -> Vec<f64> {
+    let (p, q) = (a.len(), b.len());
+    let n = a.first().map_or(0, |v| v.len());
+    if p == 0 || q == 0 {
+        return vec![0.0; p * q];
+    }
+    let partial: Vec<Vec<f64>> = (0..n.div_ceil(BLOCK_ROWS))
+        .into_par_iter()
+        .map(|c| {
+            let rows = c * BLOCK_ROWS..((c + 1) * BLOCK_ROWS).min(n);
+            let mut g = vec![0.0; p * q];
+            for (i, ai) in a.iter().enumerate() {
+                for (j, bj) in b.iter().enumerate() {
+                    g[i * q + j] = dot_serial(&ai[rows.clone()], &bj[rows.clone()]);
+                }
+            }
+            g
+        })
+        .collect();
+    // Summed in chunk order: reproducible whatever the thread count.
+    partial
+        .into_iter()
+        .reduce(|mut acc, g| {
+            acc.iter_mut().zip(g).for_each(|(a, g)| *a += g);
+            acc
+        })
+        .unwrap_or_else(|| vec![0.0; p * q])
+}
+
+/// `Σ_i basis_i · c_i` for each coefficient vector `c`, in one pass over row chunks.
+pub(crate) fn combine(basis: &[&[f64]], coefficients: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let n = basis.first().map_or(0, |b| b.len());
+    let mut out = vec![vec![0.0; n]; coefficients.len()];
+    // Regroup the outputs by row chunk so that chunks can be filled in parallel.
+    let mut chunks: Vec<Vec<&mut [f64]>> =
+        (0..n.div_ceil(BLOCK_ROWS)).map(|_| Vec::new()).collect();
+    for o in &mut out {
+        for (c, slice) in o.chunks_mut(BLOCK_ROWS).enumerate() {
+            chunks[c].push(slice);
+        }
+    }
+    chunks.into_par_iter().enumerate().for_each(|(c, outputs)| {
+        let start = c * BLOCK_ROWS;
+        for (o, coefficients) in outputs.into_iter().zip(coefficients) {
+            for (b, &k) in basis.iter().zip(coefficients) {
+                if k != 0.0 {
+                    let b = &b[start..start + o.len()];
+                    o.iter_mut().zip(b).for_each(|(o, b)| *o += k * b);
+                }
+            }
+        }
+    });
+    out
+}
+
+/// A plain dot product with four partial sums (lets the compiler vectorise it).
+fn dot_serial(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = a4
+        .remainder()
+        .iter()
+        .zip(b4.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a4.zip(b4) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
 /// Eigen-decomposition of a small dense symmetric matrix (row-major `n`×`n`) by cyclic Jacobi
@@ -45,7 +132,10 @@ pub(crate) fn symmetric_eigen(matrix: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) 
     }
     let total: f64 = a.iter().map(|x| x * x).sum();
     for _sweep in 0..100 {
-        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| a[i * n + j].powi(2)).sum();
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j].powi(2))
+            .sum();
         if off <= 1e-30 * total || off == 0.0 {
             break;
         }
@@ -118,14 +208,25 @@ pub(crate) fn conjugate_gradient(
     let mut x = vec![0.0; n];
     let b_norm = norm(b);
     if b_norm == 0.0 {
-        return Some((x, SolveReport { iterations: 0, relative_residual: 0.0, converged: true }));
+        return Some((
+            x,
+            SolveReport {
+                iterations: 0,
+                relative_residual: 0.0,
+                converged: true,
+            },
+        ));
     }
     let mut r = b.to_vec();
     let mut z: Vec<f64> = r.iter().zip(inv_diag).map(|(r, d)| r * d).collect();
     let mut p = z.clone();
     let mut ap = vec![0.0; n];
     let mut rz = dot(&r, &z);
-    let mut report = SolveReport { iterations: 0, relative_residual: 1.0, converged: false };
+    let mut report = SolveReport {
+        iterations: 0,
+        relative_residual: 1.0,
+        converged: false,
+    };
     for it in 1..=max_iterations {
         apply(&p, &mut ap);
         let pap = dot(&p, &ap);
@@ -145,11 +246,17 @@ pub(crate) fn conjugate_gradient(
             return None;
         }
         control.report((report.relative_residual.ln() / tolerance.ln()).clamp(0.0, 1.0) as f32);
-        z.par_iter_mut().zip(r.par_iter().zip(inv_diag.par_iter())).with_min_len(CHUNK).for_each(|(z, (r, d))| *z = r * d);
+        z.par_iter_mut()
+            .zip(r.par_iter().zip(inv_diag.par_iter()))
+            .with_min_len(CHUNK)
+            .for_each(|(z, (r, d))| *z = r * d);
         let rz_new = dot(&r, &z);
         let beta = rz_new / rz;
         rz = rz_new;
-        p.par_iter_mut().zip(z.par_iter()).with_min_len(CHUNK).for_each(|(p, z)| *p = z + beta * *p);
+        p.par_iter_mut()
+            .zip(z.par_iter())
+            .with_min_len(CHUNK)
+            .for_each(|(p, z)| *p = z + beta * *p);
     }
     Some((x, report))
 }
@@ -174,6 +281,27 @@ mod tests {
     }
 
     #[test]
+    fn block_kernels_match_vector_ones() {
+        let n = 3000;
+        let vectors: Vec<Vec<f64>> = (0..4)
+            .map(|k| (0..n).map(|i| ((i * (k + 3)) as f64).sin()).collect())
+            .collect();
+        let refs: Vec<&[f64]> = vectors.iter().map(Vec::as_slice).collect();
+        let g = gram(&refs[..3], &refs);
+        for i in 0..3 {
+            for j in 0..4 {
+                assert!((g[i * 4 + j] - dot(refs[i], refs[j])).abs() < 1e-9);
+            }
+        }
+        let c = vec![vec![1.0, 0.0, -2.0, 0.5], vec![0.0; 4]];
+        let out = combine(&refs, &c);
+        for i in 0..n {
+            let want = vectors[0][i] - 2.0 * vectors[2][i] + 0.5 * vectors[3][i];
+            assert!((out[0][i] - want).abs() < 1e-12 && out[1][i] == 0.0);
+        }
+    }
+
+    #[test]
     fn cg_solves_spd_system() {
         // Tridiagonal [-1 3 -1]: diagonally dominant, SPD.
         let n = 50;
@@ -185,7 +313,15 @@ mod tests {
             }
         };
         let b: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
-        let (x, report) = conjugate_gradient(apply, &vec![1.0 / 3.0; n], &b, 1e-12, 200, &Control::default()).unwrap();
+        let (x, report) = conjugate_gradient(
+            apply,
+            &vec![1.0 / 3.0; n],
+            &b,
+            1e-12,
+            200,
+            &Control::default(),
+        )
+        .unwrap();
         assert!(report.converged);
         let mut ax = vec![0.0; n];
         apply(&x, &mut ax);

@@ -1,8 +1,12 @@
 //! Layouts: 3D positions for every neuron. Each returns positions centred on the origin and
 //! scaled so that the farthest neuron is at distance 1 (see [`normalize`]); the app scales
 //! them to the scene and animates between layouts.
-
-use std::sync::atomic::{AtomicBool, Ordering};
+//!
+//! - `force`: progressive 3D ForceAtlas2, with a Barnes–Hut `octree` and step sizes in `speed`.
+//! - `spectral`: Laplacian eigenvectors, found by LOBPCG (`eigen`, kernels in `linalg`).
+//! - `signal_flow`: Varshney et al.'s processing depth (conjugate gradients) plus eigenvectors.
+//! - `graph`: the symmetric weighted graph they all work on; `components`: how disconnected
+//!   pieces are placed around the largest one.
 
 use crate::model::Connectome;
 
@@ -14,11 +18,14 @@ mod linalg;
 mod octree;
 mod signal_flow;
 mod spectral;
+mod speed;
 
 pub use eigen::EigenOptions;
 pub use force::{ForceLayout, ForceSettings};
 pub use linalg::SolveReport;
-pub use signal_flow::{SignalFlowOptions, processing_depth, processing_depth_with, signal_flow, signal_flow_with};
+pub use signal_flow::{
+    SignalFlowOptions, processing_depth, processing_depth_with, signal_flow, signal_flow_with,
+};
 pub use spectral::{Laplacian, SpectralOptions, SpectralReport, spectral, spectral_with};
 
 /// A 3D position.
@@ -38,7 +45,12 @@ pub enum LayoutKind {
 }
 
 impl LayoutKind {
-    pub const ALL: [LayoutKind; 4] = [LayoutKind::Anatomical, LayoutKind::Force, LayoutKind::Spectral, LayoutKind::SignalFlow];
+    pub const ALL: [LayoutKind; 4] = [
+        LayoutKind::Anatomical,
+        LayoutKind::Force,
+        LayoutKind::Spectral,
+        LayoutKind::SignalFlow,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -105,18 +117,20 @@ pub fn fibonacci_sphere(n: usize) -> Vec<Point> {
         .collect()
 }
 
-/// Lets a caller on another thread stop a long layout computation and follow its progress.
+/// Lets the caller of a long layout computation (typically a background job) stop it and
+/// follow its progress. Both are polled between iterations, on the calling thread.
 #[derive(Clone, Copy, Default)]
 pub struct Control<'a> {
-    /// Checked between iterations; when set, the computation returns `None` (or stops).
-    pub cancel: Option<&'a AtomicBool>,
-    /// Called between iterations with an estimate of the fraction done, in 0..=1.
-    pub progress: Option<&'a (dyn Fn(f32) + Sync)>,
+    /// Returns true to stop: the computation then returns `None` (or, for
+    /// [`ForceLayout::run`], stops stepping).
+    pub cancel: Option<&'a dyn Fn() -> bool>,
+    /// Receives an estimate of the fraction done, in 0..=1.
+    pub progress: Option<&'a dyn Fn(f32)>,
 }
 
 impl Control<'_> {
     pub fn cancelled(&self) -> bool {
-        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+        self.cancel.is_some_and(|cancel| cancel())
     }
 
     pub(crate) fn report(&self, fraction: f32) {

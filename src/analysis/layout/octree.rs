@@ -79,7 +79,7 @@ impl Interactions {
 
     /// Pads to whole lanes with massless entries, which contribute nothing.
     fn pad(&mut self) {
-        while self.m.len() % LANES != 0 {
+        while !self.m.len().is_multiple_of(LANES) {
             self.push([0.0; 3], 0.0);
         }
     }
@@ -107,7 +107,8 @@ impl Octree {
     pub fn build(positions: &[Point], masses: &[f32]) -> Octree {
         let n = positions.len();
         let (lo, hi) = bounds(positions.iter().copied());
-        let half = (0..3).map(|a| hi[a] - lo[a]).fold(0.0f32, f32::max) * 0.5 * (1.0 + 1e-5) + f32::MIN_POSITIVE;
+        let half = (0..3).map(|a| hi[a] - lo[a]).fold(0.0f32, f32::max) * 0.5 * (1.0 + 1e-5)
+            + f32::MIN_POSITIVE;
         let centre = [0, 1, 2].map(|a| 0.5 * (lo[a] + hi[a]));
         let mut builder = Builder {
             positions,
@@ -127,7 +128,11 @@ impl Octree {
                 [p[0], p[1], p[2], masses[i as usize]]
             })
             .collect();
-        Octree { cells: builder.cells, bodies, order: builder.order }
+        Octree {
+            cells: builder.cells,
+            bodies,
+            order: builder.order,
+        }
     }
 
     /// Repulsion on every body (indexed like the input) under the ForceAtlas2 law, magnitude
@@ -135,11 +140,15 @@ impl Octree {
     /// taken as one body when its size is below `theta` times its distance (from its centre
     /// of mass to the box of the leaf being evaluated).
     pub fn repulsion(&self, strength: f32, theta: f32) -> Vec<[f32; 3]> {
-        let leaves: Vec<usize> = (0..self.cells.len()).filter(|&c| self.cells[c].leaf).collect();
+        let leaves: Vec<usize> = (0..self.cells.len())
+            .filter(|&c| self.cells[c].leaf)
+            .collect();
         let per_leaf: Vec<Vec<[f32; 3]>> = leaves
             .par_iter()
             .with_min_len(16)
-            .map_init(Interactions::default, |list, &leaf| self.leaf_forces(leaf, theta * theta, list))
+            .map_init(Interactions::default, |list, &leaf| {
+                self.leaf_forces(leaf, theta * theta, list)
+            })
             .collect();
         let mut forces = vec![[0f32; 3]; self.bodies.len()];
         for (&leaf, leaf_forces) in leaves.iter().zip(&per_leaf) {
@@ -179,13 +188,18 @@ impl Octree {
         list.pad();
         // Bodies at exactly the same place as the evaluated body (itself included) are
         // skipped by the zero-distance test.
-        self.bodies[target.start as usize..target.end as usize].iter().map(|b| list.force_at([b[0], b[1], b[2]])).collect()
+        self.bodies[target.start as usize..target.end as usize]
+            .iter()
+            .map(|b| list.force_at([b[0], b[1], b[2]]))
+            .collect()
     }
 }
 
 /// Squared distance from `p` to the box `lo..hi` (0 inside).
 fn box_distance2(p: [f32; 3], lo: [f32; 3], hi: [f32; 3]) -> f32 {
-    (0..3).map(|a| (lo[a] - p[a]).max(p[a] - hi[a]).max(0.0).powi(2)).sum()
+    (0..3)
+        .map(|a| (lo[a] - p[a]).max(p[a] - hi[a]).max(0.0).powi(2))
+        .sum()
 }
 
 fn bounds(points: impl Iterator<Item = Point>) -> ([f32; 3], [f32; 3]) {
@@ -221,8 +235,16 @@ impl Builder<'_> {
                 weighted[a] += m * p[a] as f64;
             }
         }
-        let (lo, hi) = bounds(self.order[start..end].iter().map(|&i| self.positions[i as usize]));
-        let centre_of_mass = if mass > 0.0 { weighted.map(|v| (v / mass) as f32) } else { centre };
+        let (lo, hi) = bounds(
+            self.order[start..end]
+                .iter()
+                .map(|&i| self.positions[i as usize]),
+        );
+        let centre_of_mass = if mass > 0.0 {
+            weighted.map(|v| (v / mass) as f32)
+        } else {
+            centre
+        };
         let leaf = end - start <= LEAF_SIZE || depth >= MAX_DEPTH;
         let index = self.cells.len();
         self.cells.push(Cell {
@@ -238,7 +260,9 @@ impl Builder<'_> {
         if !leaf {
             // Counting sort of the range by octant, then recurse into the non-empty octants.
             let octant = |p: Point| {
-                (p[0] >= centre[0]) as usize | ((p[1] >= centre[1]) as usize) << 1 | ((p[2] >= centre[2]) as usize) << 2
+                (p[0] >= centre[0]) as usize
+                    | ((p[1] >= centre[1]) as usize) << 1
+                    | ((p[2] >= centre[2]) as usize) << 2
             };
             let mut counts = [0usize; 9];
             for &i in &self.order[start..end] {
@@ -259,7 +283,8 @@ impl Builder<'_> {
             for o in 0..8 {
                 let (a, b) = (start + counts[o], start + counts[o + 1]);
                 if a < b {
-                    let c = [0, 1, 2].map(|axis| centre[axis] + if o >> axis & 1 == 1 { h } else { -h });
+                    let c = [0, 1, 2]
+                        .map(|axis| centre[axis] + if o >> axis & 1 == 1 { h } else { -h });
                     self.build(a, b, c, h, depth + 1);
                 }
             }
@@ -297,14 +322,18 @@ mod tests {
     /// Clustered bodies with uneven masses: harder for the approximation than a uniform cloud.
     fn bodies(n: usize) -> (Vec<Point>, Vec<f32>) {
         let mut rng = Pcg64::seed_from_u64(7);
-        let centres: Vec<Point> = (0..5).map(|_| [0; 3].map(|_: i32| rng.random_range(-10.0..10.0))).collect();
+        let centres: Vec<Point> = (0..5)
+            .map(|_| [0; 3].map(|_: i32| rng.random_range(-10.0..10.0)))
+            .collect();
         let positions = (0..n)
             .map(|i| {
                 let c = centres[i % 5];
                 c.map(|v| v + rng.random_range(-1.0f32..1.0).powi(3) * 3.0)
             })
             .collect();
-        let masses = (0..n).map(|_| 1.0 + rng.random_range(0.0f32..20.0)).collect();
+        let masses = (0..n)
+            .map(|_| 1.0 + rng.random_range(0.0f32..20.0))
+            .collect();
         (positions, masses)
     }
 
@@ -324,9 +353,10 @@ mod tests {
         let (positions, masses) = bodies(2000);
         let exact = exact_repulsion(&positions, &masses, 2.0);
         let tree = Octree::build(&positions, &masses);
-        let errors: Vec<f64> =
-            [1.0, 0.5, 0.2, 0.0].iter().map(|&theta| relative_rms_error(&tree.repulsion(2.0, theta), &exact)).collect();
-        eprintln!("BH errors {errors:?}");
+        let errors: Vec<f64> = [1.0, 0.5, 0.2, 0.0]
+            .iter()
+            .map(|&theta| relative_rms_error(&tree.repulsion(2.0, theta), &exact))
+            .collect();
         assert!(errors[0] < 0.05, "{errors:?}");
         assert!(errors[2] < 2e-3, "{errors:?}");
         assert!(errors[3] < 1e-5, "theta 0 is exact: {errors:?}");

@@ -5,8 +5,8 @@
 //! down its dominant direction": it minimises `Σ_{i<j} A_ij (z_j − z_i − v_ij)²` with
 //! `A = (W + Wᵀ)/2` the symmetrised chemical weights and `v_ij = sign(W_ij − W_ji)`, i.e. it
 //! solves `L z = b` with `L` the Laplacian of `A` and `b_i = Σ_j A_ij sign(W_ji − W_ij)`.
-//! The paper writes the same system with the opposite sign (its depth grows towards the
-//! sensory end); here depth grows along the flow, so sensory neurons have the lowest depth.
+//! With the paper's sign convention sensory neurons come out highest; the sign is flipped
+//! here so that depth grows along the flow and sensory neurons have the lowest depth.
 //! `L` is singular (constants on every component), `b` sums to zero on every component, so
 //! the system is consistent: conjugate gradients solve it and the gauge is fixed by making
 //! the mean depth zero on each component.
@@ -41,7 +41,10 @@ impl Default for SignalFlowOptions {
             gap_junctions: false,
             tolerance: 1e-10,
             max_iterations: 20_000,
-            spectral: SpectralOptions { laplacian: Laplacian::Normalized, ..Default::default() },
+            spectral: SpectralOptions {
+                laplacian: Laplacian::Normalized,
+                ..Default::default()
+            },
         }
     }
 }
@@ -49,7 +52,9 @@ impl Default for SignalFlowOptions {
 /// Processing depth of every neuron (see the module docs); sensory neurons lowest. Neurons
 /// without chemical connections get depth 0.
 pub fn processing_depth(c: &Connectome) -> Vec<f64> {
-    processing_depth_with(c, &SignalFlowOptions::default(), &Control::default()).expect("not cancelled").0
+    processing_depth_with(c, &SignalFlowOptions::default(), &Control::default())
+        .expect("not cancelled")
+        .0
 }
 
 /// [`processing_depth`] with options, cancellation and progress, and how the solve went;
@@ -70,23 +75,37 @@ pub fn signal_flow(c: &Connectome) -> Vec<Point> {
 }
 
 /// [`signal_flow`] with options, cancellation and progress; `None` if cancelled.
-pub fn signal_flow_with(c: &Connectome, options: &SignalFlowOptions, control: &Control) -> Option<Vec<Point>> {
+pub fn signal_flow_with(
+    c: &Connectome,
+    options: &SignalFlowOptions,
+    control: &Control,
+) -> Option<Vec<Point>> {
     let flow = Flow::new(c, options);
     let (depth, _) = flow.depth(options, control)?;
     let components = flow.a.components();
     let depth_scale = {
-        let main = &components[0];
-        let ms = main.iter().map(|&i| depth[i as usize].powi(2)).sum::<f64>() / main.len().max(1) as f64;
+        let main = components.first().map_or(&[][..], Vec::as_slice);
+        let ms =
+            main.iter().map(|&i| depth[i as usize].powi(2)).sum::<f64>() / main.len().max(1) as f64;
         if ms > 0.0 { 1.0 / ms.sqrt() } else { 1.0 }
     };
-    let spectral = SpectralOptions { laplacian: Laplacian::Normalized, ..options.spectral.clone() };
+    let spectral = SpectralOptions {
+        laplacian: Laplacian::Normalized,
+        ..options.spectral.clone()
+    };
     let mut parts = Vec::with_capacity(components.len());
     for nodes in components {
         let (axes, _) = eigenvector_axes(&flow.a.induced(&nodes), 2, &spectral, control)?;
         let local = nodes
             .iter()
             .enumerate()
-            .map(|(k, &i)| [axes[0][k] as f32, (-depth[i as usize] * depth_scale) as f32, axes[1][k] as f32])
+            .map(|(k, &i)| {
+                [
+                    axes[0][k] as f32,
+                    (-depth[i as usize] * depth_scale) as f32,
+                    axes[1][k] as f32,
+                ]
+            })
             .collect();
         parts.push(Part { nodes, local });
     }
@@ -104,13 +123,24 @@ struct Flow {
 impl Flow {
     fn new(c: &Connectome, options: &SignalFlowOptions) -> Flow {
         let n = c.neurons.len();
-        let directed: Vec<EdgeKind> = EdgeKind::ALL.into_iter().filter(|k| k.is_directed()).collect();
+        let directed: Vec<EdgeKind> = EdgeKind::ALL
+            .into_iter()
+            .filter(|k| k.is_directed())
+            .collect();
         let arcs = || directed.iter().flat_map(|&k| c.edges(k).iter());
         // A = (W + Wᵀ)/2 (plus gap junctions on request).
-        let gap = if options.gap_junctions { &c.electrical } else { &Default::default() };
+        let gap = if options.gap_junctions {
+            &c.electrical
+        } else {
+            &Default::default()
+        };
         let a = SymGraph::from_pairs(
             n,
-            || arcs().map(|e| (e.pre, e.post, 0.5 * e.weight)).chain(gap.iter().map(|e| (e.pre, e.post, e.weight))),
+            || {
+                arcs()
+                    .map(|e| (e.pre, e.post, 0.5 * e.weight))
+                    .chain(gap.iter().map(|e| (e.pre, e.post, e.weight)))
+            },
             |w| w,
         );
         // Net weight of each pair, oriented from the lower to the higher index.
@@ -129,7 +159,10 @@ impl Flow {
             for (&j, &flow) in net.neighbours(i).iter().zip(net.weights(i)) {
                 // Positive when j -> i dominates (i is downstream).
                 let into_i = if (j as usize) < i { flow } else { -flow };
-                let k = a.neighbours(i).binary_search(&j).expect("a pair with net flow is in A");
+                let k = a
+                    .neighbours(i)
+                    .binary_search(&j)
+                    .expect("a pair with net flow is in A");
                 *bi += a.weights(i)[k] as f64 * into_i.signum() as f64;
             }
         }
@@ -137,16 +170,28 @@ impl Flow {
     }
 
     /// Solves `L z = b`, zero mean on each component; `None` if cancelled.
-    fn depth(&self, options: &SignalFlowOptions, control: &Control) -> Option<(Vec<f64>, SolveReport)> {
+    fn depth(
+        &self,
+        options: &SignalFlowOptions,
+        control: &Control,
+    ) -> Option<(Vec<f64>, SolveReport)> {
         let components = self.a.components();
         let mut b = self.b.clone();
         // b sums to zero per component up to rounding; remove the rounding (consistency).
         remove_component_means(&mut b, &components);
         let op = LaplacianOperator::new(&self.a, Laplacian::Combinatorial, 0.0);
-        let inv_diag: Vec<f64> =
-            (0..self.a.len()).map(|i| self.a.strength(i)).map(|s| if s > 0.0 { 1.0 / s } else { 1.0 }).collect();
-        let (mut z, report) =
-            conjugate_gradient(|x, y| op.apply(x, y), &inv_diag, &b, options.tolerance, options.max_iterations, control)?;
+        let inv_diag: Vec<f64> = (0..self.a.len())
+            .map(|i| self.a.strength(i))
+            .map(|s| if s > 0.0 { 1.0 / s } else { 1.0 })
+            .collect();
+        let (mut z, report) = conjugate_gradient(
+            |x, y| op.apply(x, y),
+            &inv_diag,
+            &b,
+            options.tolerance,
+            options.max_iterations,
+            control,
+        )?;
         remove_component_means(&mut z, &components);
         Some((z, report))
     }
@@ -172,7 +217,15 @@ mod tests {
             b.neurons.find_or_add(&i.to_string());
         }
         for (line, &(pre, post, w)) in rows.iter().enumerate() {
-            b.add_edge(EdgeKind::Chemical, pre, post, w, Sign::Unknown, None, line as u64);
+            b.add_edge(
+                EdgeKind::Chemical,
+                pre,
+                post,
+                w,
+                Sign::Unknown,
+                None,
+                line as u64,
+            );
         }
         b.finish().unwrap()
     }

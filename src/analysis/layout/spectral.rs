@@ -4,7 +4,10 @@
 //! Default is the *normalised* Laplacian in its random-walk form: the generalised problem
 //! `L x = λ D x`, solved as `N u = λ u` with `N = I − D^{-1/2} A D^{-1/2}` and `x = D^{-1/2} u`.
 //! Degree normalisation keeps hubs from dominating the picture (Koren's "degree-normalised
-//! eigenvectors"); the combinatorial `L = D − A` is available too.
+//! eigenvectors"); the combinatorial `L = D − A` is available too. `A` sums all connection
+//! kinds over both directions, by default as `ln(1 + w)` and regularised (see
+//! [`SpectralOptions`]): on C. elegans the plain version spends its first eigenvectors on the
+//! pharynx and on a handful of strongly coupled neurons (CAN, ALA, PVD) and squeezes the rest.
 //!
 //! Disconnected graphs: the Laplacian has one zero eigenvalue per component, so eigenvectors
 //! of the whole graph would only tell components apart. Each component is therefore laid out
@@ -59,7 +62,9 @@ impl Default for SpectralOptions {
 /// Laplacian-eigenvector layout: eigenvectors 2–4 of the normalised Laplacian of all
 /// connections (chemical, electrical and other, summed over both directions), normalised.
 pub fn spectral(c: &Connectome) -> Vec<Point> {
-    spectral_with(c, &SpectralOptions::default(), &Control::default()).expect("not cancelled").0
+    spectral_with(c, &SpectralOptions::default(), &Control::default())
+        .expect("not cancelled")
+        .0
 }
 
 /// How the eigenvectors of the largest component were found.
@@ -79,7 +84,11 @@ pub fn spectral_with(
     options: &SpectralOptions,
     control: &Control,
 ) -> Option<(Vec<Point>, SpectralReport)> {
-    let transform = if options.log_weights { f64::ln_1p } else { |w| w };
+    let transform = if options.log_weights {
+        f64::ln_1p
+    } else {
+        |w| w
+    };
     let g = SymGraph::from_connectome(c, &EdgeKind::ALL, transform);
     let components = g.components();
     let mut parts = Vec::with_capacity(components.len());
@@ -87,12 +96,18 @@ pub fn spectral_with(
     for nodes in components {
         let (axes, r) = eigenvector_axes(&g.induced(&nodes), 3, options, control)?;
         report.get_or_insert(r);
-        let local = (0..nodes.len()).map(|i| [axes[0][i] as f32, axes[1][i] as f32, axes[2][i] as f32]).collect();
+        let local = (0..nodes.len())
+            .map(|i| [axes[0][i] as f32, axes[1][i] as f32, axes[2][i] as f32])
+            .collect();
         parts.push(Part { nodes, local });
     }
     let mut points = pack(c.neurons.len(), parts, None);
     normalize(&mut points);
-    let report = report.unwrap_or(SpectralReport { eigenvalues: Vec::new(), iterations: 0, converged: true });
+    let report = report.unwrap_or(SpectralReport {
+        eigenvalues: Vec::new(),
+        iterations: 0,
+        converged: true,
+    });
     Some((points, report))
 }
 
@@ -112,10 +127,21 @@ pub(crate) fn eigenvector_axes(
     let op = LaplacianOperator::new(g, options.laplacian, options.regularization);
     let (mut axes, report) = if n <= DENSE_MAX {
         let (eigenvalues, vectors) = dense_eigenvectors(&op, dims);
-        (vectors, SpectralReport { eigenvalues, iterations: 0, converged: true })
+        (
+            vectors,
+            SpectralReport {
+                eigenvalues,
+                iterations: 0,
+                converged: true,
+            },
+        )
     } else {
         let pairs = smallest_eigenpairs(&op, &[op.null_vector()], dims, &options.eigen, control)?;
-        let report = SpectralReport { eigenvalues: pairs.values, iterations: pairs.iterations, converged: pairs.converged };
+        let report = SpectralReport {
+            eigenvalues: pairs.values,
+            iterations: pairs.iterations,
+            converged: pairs.converged,
+        };
         (pairs.vectors, report)
     };
     for u in &mut axes {
@@ -134,7 +160,11 @@ fn canonicalise(x: &mut [f64]) {
         return;
     }
     let big = x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-    let first = x.iter().find(|v| v.abs() >= 0.5 * big).copied().unwrap_or(1.0);
+    let first = x
+        .iter()
+        .find(|v| v.abs() >= 0.5 * big)
+        .copied()
+        .unwrap_or(1.0);
     let s = first.signum() / rms;
     x.iter_mut().for_each(|v| *v *= s);
 }
@@ -159,12 +189,23 @@ impl<'a> LaplacianOperator<'a> {
         let n = g.len();
         let mut strength: Vec<f64> = (0..n).map(|i| g.strength(i)).collect();
         let tau = match kind {
-            Laplacian::Normalized => regularization * strength.iter().sum::<f64>() / n.max(1) as f64,
+            Laplacian::Normalized => {
+                regularization * strength.iter().sum::<f64>() / n.max(1) as f64
+            }
             Laplacian::Combinatorial => 0.0,
         };
         strength.iter_mut().for_each(|s| *s += tau);
-        let inv_sqrt = strength.iter().map(|&s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 }).collect();
-        LaplacianOperator { g, kind, strength, inv_sqrt, uniform: tau / n.max(1) as f64 }
+        let inv_sqrt = strength
+            .iter()
+            .map(|&s| if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 })
+            .collect();
+        LaplacianOperator {
+            g,
+            kind,
+            strength,
+            inv_sqrt,
+            uniform: tau / n.max(1) as f64,
+        }
     }
 
     /// The unit eigenvector of eigenvalue 0: constant, or `D^{1/2} 1` normalised.
@@ -195,22 +236,34 @@ impl SymOperator for LaplacianOperator<'_> {
         // The regularisation's rank-one part, (τ/n)·1·(1ᵀ D^{-1/2} x), computed once.
         let uniform = match self.kind {
             Laplacian::Normalized if self.uniform > 0.0 => {
-                self.uniform * x.iter().zip(&self.inv_sqrt).map(|(x, s)| x * s).sum::<f64>()
+                self.uniform
+                    * x.iter()
+                        .zip(&self.inv_sqrt)
+                        .map(|(x, s)| x * s)
+                        .sum::<f64>()
             }
             _ => 0.0,
         };
-        y.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, yi)| {
-            let neighbours = g.neighbours(i).iter().zip(g.weights(i));
-            *yi = match self.kind {
-                Laplacian::Combinatorial => {
-                    self.strength[i] * x[i] - neighbours.map(|(&j, &w)| w as f64 * x[j as usize]).sum::<f64>()
-                }
-                Laplacian::Normalized => {
-                    let s: f64 = neighbours.map(|(&j, &w)| w as f64 * self.inv_sqrt[j as usize] * x[j as usize]).sum();
-                    x[i] - self.inv_sqrt[i] * (s + uniform)
-                }
-            };
-        });
+        y.par_iter_mut()
+            .enumerate()
+            .with_min_len(1024)
+            .for_each(|(i, yi)| {
+                let neighbours = g.neighbours(i).iter().zip(g.weights(i));
+                *yi = match self.kind {
+                    Laplacian::Combinatorial => {
+                        self.strength[i] * x[i]
+                            - neighbours
+                                .map(|(&j, &w)| w as f64 * x[j as usize])
+                                .sum::<f64>()
+                    }
+                    Laplacian::Normalized => {
+                        let s: f64 = neighbours
+                            .map(|(&j, &w)| w as f64 * self.inv_sqrt[j as usize] * x[j as usize])
+                            .sum();
+                        x[i] - self.inv_sqrt[i] * (s + uniform)
+                    }
+                };
+            });
     }
 
     fn norm_bound(&self) -> f64 {
@@ -238,5 +291,10 @@ fn dense_eigenvectors(op: &LaplacianOperator, dims: usize) -> (Vec<f64>, Vec<Vec
     }
     let (values, vectors) = symmetric_eigen(&matrix, n);
     let wanted = 1..n.min(dims + 1);
-    (values[wanted.clone()].to_vec(), wanted.map(|j| (0..n).map(|i| vectors[i * n + j]).collect()).collect())
+    (
+        values[wanted.clone()].to_vec(),
+        wanted
+            .map(|j| (0..n).map(|i| vectors[i * n + j]).collect())
+            .collect(),
+    )
 }
