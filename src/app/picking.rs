@@ -10,7 +10,7 @@ use super::camera::{FOV_Y, MainCamera};
 use super::geometry;
 use super::jobs::{Job, Poll};
 use super::query::{self, Path};
-use super::state::{Dirty, Graph, Positions, Request, Selection, UiFocus, ViewSettings};
+use super::state::{Dirty, Graph, Options, Positions, Request, Selection, UiFocus, ViewSettings};
 
 pub struct PickingPlugin;
 
@@ -33,11 +33,16 @@ fn hover_and_click(
     buttons: Res<ButtonInput<MouseButton>>,
     keys: Res<ButtonInput<KeyCode>>,
     focus: Res<UiFocus>,
+    options: Res<Options>,
     positions: Res<Positions>,
     mut selection: ResMut<Selection>,
     mut dirty: ResMut<Dirty>,
     mut state: ResMut<PathJob>,
 ) {
+    // Scripted runs render what was asked for, not whatever lies under the (virtual) pointer.
+    if options.screenshot.is_some() || options.bench_frames.is_some() {
+        return;
+    }
     let Ok(w) = window.single() else { return };
     let Ok((camera, transform)) = cameras.single() else { return };
     let cursor = w.cursor_position();
