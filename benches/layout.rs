@@ -9,16 +9,20 @@
 
 use std::time::Instant;
 
-use connectoscope::analysis::layout::{
-    self, Control, ForceLayout, Point, SpectralOptions, spectral_with,
-};
+use connectoscope::analysis::layout::{self, Control, ForceLayout, Point, SpectralOptions, spectral_with};
 use connectoscope::model::{Connectome, ConnectomeBuilder, EdgeKind, Sign};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
 fn assert_normalised(points: &[Point], what: &str) {
-    let r = points.iter().map(|p| p.iter().map(|v| (*v as f64).powi(2)).sum::<f64>().sqrt()).fold(0.0, f64::max);
-    assert!(points.iter().flatten().all(|v| v.is_finite()) && (r - 1.0).abs() < 1e-3, "{what}: radius {r}");
+    let r = points
+        .iter()
+        .map(|p| p.iter().map(|v| (*v as f64).powi(2)).sum::<f64>().sqrt())
+        .fold(0.0, f64::max);
+    assert!(
+        points.iter().flatten().all(|v| v.is_finite()) && (r - 1.0).abs() < 1e-3,
+        "{what}: radius {r}"
+    );
 }
 
 /// A connectome-like random graph: `n` neurons in communities of 300, 80% of connections
@@ -41,15 +45,7 @@ fn generated(n: usize, m: usize, seed: u64) -> Connectome {
         };
         let w = (1.0 / (1.0 - rng.random::<f64>() * 0.95)).floor().min(20.0);
         if seen.insert((pre, post)) {
-            b.add_edge(
-                EdgeKind::Chemical,
-                pre,
-                post,
-                w,
-                Sign::Unknown,
-                None,
-                seen.len() as u64,
-            );
+            b.add_edge(EdgeKind::Chemical, pre, post, w, Sign::Unknown, None, seen.len() as u64);
         }
     }
     b.finish().unwrap()
@@ -103,10 +99,7 @@ fn main() {
         );
         assert!(f.positions().iter().flatten().all(|v| v.is_finite()));
         // LAYOUT_SETTLE=N also runs up to N more iterations to see when it settles.
-        if let Some(cap) = std::env::var("LAYOUT_SETTLE")
-            .ok()
-            .and_then(|s| s.parse().ok())
-        {
+        if let Some(cap) = std::env::var("LAYOUT_SETTLE").ok().and_then(|s| s.parse().ok()) {
             let (steps, wall, cpu) = measure(|| f.run(cap, &Control::default()));
             println!(
                 "  force: settled {} after {} iterations ({steps} more in {wall:.1} s, cpu {cpu:.1?} s)",
@@ -115,18 +108,15 @@ fn main() {
             );
         }
 
-        let ((points, report), wall, cpu) = measure(|| {
-            spectral_with(&c, &SpectralOptions::default(), &Control::default()).unwrap()
-        });
+        let ((points, report), wall, cpu) =
+            measure(|| spectral_with(&c, &SpectralOptions::default(), &Control::default()).unwrap());
         println!("  spectral: {wall:.2} s wall, cpu {cpu:.2?} s; {report:?}");
         assert_normalised(&points, "spectral");
-        let ((_, report), wall, cpu) = measure(|| {
-            layout::processing_depth_with(&c, &Default::default(), &Control::default()).unwrap()
-        });
+        let ((_, report), wall, cpu) =
+            measure(|| layout::processing_depth_with(&c, &Default::default(), &Control::default()).unwrap());
         println!("  processing depth: {wall:.2} s wall, cpu {cpu:.2?} s; {report:?}");
         let (points, wall, cpu) = measure(|| layout::signal_flow(&c));
         println!("  signal flow (depth + 2 eigenvectors): {wall:.2} s wall, cpu {cpu:.2?} s");
         assert_normalised(&points, "signal flow");
     }
 }
-

@@ -18,9 +18,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 const NEUROPILS: &[&str] = &[
-    "AL_L", "AL_R", "AVLP_L", "AVLP_R", "CRE_L", "CRE_R", "FB", "GNG", "LH_L", "LH_R", "LO_L",
-    "LO_R", "ME_L", "ME_R", "MB_CA_L", "MB_CA_R", "PLP_L", "PLP_R", "SLP_L", "SLP_R", "SMP_L",
-    "SMP_R", "SPS_L", "SPS_R",
+    "AL_L", "AL_R", "AVLP_L", "AVLP_R", "CRE_L", "CRE_R", "FB", "GNG", "LH_L", "LH_R", "LO_L", "LO_R", "ME_L", "ME_R",
+    "MB_CA_L", "MB_CA_R", "PLP_L", "PLP_R", "SLP_L", "SLP_R", "SMP_L", "SMP_R", "SPS_L", "SPS_R",
 ];
 const NT: &[&str] = &["ACH", "ACH", "ACH", "GABA", "GLUT", "DA", "SER"];
 
@@ -41,10 +40,7 @@ impl Rng {
 }
 
 fn gz(path: &Path) -> GzEncoder<BufWriter<File>> {
-    GzEncoder::new(
-        BufWriter::new(File::create(path).unwrap()),
-        Compression::fast(),
-    )
+    GzEncoder::new(BufWriter::new(File::create(path).unwrap()), Compression::fast())
 }
 
 /// Writes connections, neurons, classification and coordinates tables to `dir`.
@@ -102,12 +98,7 @@ fn generate(dir: &Path, neurons: usize, rows: usize) {
     for id in &ids {
         for _ in 0..2 {
             let (x, y, z) = (rng.below(1_000_000), rng.below(500_000), rng.below(300_000));
-            writeln!(
-                w,
-                "{id},[{x} {y} {z}],{}",
-                78_000_000_000_000_000 + rng.below(1 << 40)
-            )
-            .unwrap();
+            writeln!(w, "{id},[{x} {y} {z}],{}", 78_000_000_000_000_000 + rng.below(1 << 40)).unwrap();
         }
     }
     w.finish().unwrap().flush().unwrap();

@@ -13,7 +13,11 @@ use crate::io::{self, LoadOptions, datasets};
 use crate::model::{Connectome, Sign, SignRule, Summary};
 
 #[derive(Debug, Parser)]
-#[command(name = "connectoscope", version, about = "Connectomes in 3D, with live dynamics, communities and capture")]
+#[command(
+    name = "connectoscope",
+    version,
+    about = "Connectomes in 3D, with live dynamics, communities and capture"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,11 +49,15 @@ pub struct ViewArgs {
 
 /// Parses `WxH` (e.g. `1600x900`).
 pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("'{s}': expected WIDTHxHEIGHT, e.g. 1600x900"))?;
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}': expected WIDTHxHEIGHT, e.g. 1600x900"))?;
     let num = |v: &str| v.trim().parse::<u32>().ok().filter(|&n| (64..=16384).contains(&n));
     match (num(w), num(h)) {
         (Some(w), Some(h)) => Ok((w, h)),
-        _ => Err(format!("'{s}': width and height must be whole numbers from 64 to 16384")),
+        _ => Err(format!(
+            "'{s}': width and height must be whole numbers from 64 to 16384"
+        )),
     }
 }
 
@@ -133,7 +141,9 @@ pub fn run(cli: Cli) -> ExitCode {
             });
         }
         #[cfg(not(feature = "app"))]
-        None => Err("this build has no viewer (built without the `app` feature); see --help for the subcommands".into()),
+        None => {
+            Err("this build has no viewer (built without the `app` feature); see --help for the subcommands".into())
+        }
         Some(Command::Datasets) => list_datasets(),
         Some(Command::Info { input, load, json }) => info(&input, &load, json),
         Some(Command::Convert { input, output, load }) => convert(&input, &output, &load),
@@ -158,7 +168,10 @@ fn load(input: &str, args: &LoadArgs) -> Result<Connectome, String> {
 
 fn list_datasets() -> Result<String, String> {
     use std::fmt::Write;
-    let mut out = format!("{:<30} {:>8} {:>10} {:>10}  description\n", "name", "neurons", "chemical", "electrical");
+    let mut out = format!(
+        "{:<30} {:>8} {:>10} {:>10}  description\n",
+        "name", "neurons", "chemical", "electrical"
+    );
     for d in datasets::ALL {
         let s = d.load(&LoadOptions::default()).map_err(|e| e.to_string())?.summary();
         let _ = writeln!(
@@ -230,7 +243,10 @@ fn describe(input: &str, c: &Connectome, s: &Summary) -> String {
 
 fn convert(input: &str, output: &std::path::Path, args: &LoadArgs) -> Result<String, String> {
     if io::Format::from_extension(output).is_none() {
-        return Err(format!("{}: unknown output format (use .csv, .graphml or .gexf)", output.display()));
+        return Err(format!(
+            "{}: unknown output format (use .csv, .graphml or .gexf)",
+            output.display()
+        ));
     }
     let c = load(input, args)?;
     io::save(&c, output).map_err(|e| e.to_string())?;

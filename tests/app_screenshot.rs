@@ -8,13 +8,20 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn have(cmd: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {cmd}")]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Runs the binary under xvfb-run; `None` (test skipped) where xvfb-run is missing outside CI.
 fn run_viewer(args: &[&str]) -> Option<std::process::Output> {
     if !have("xvfb-run") {
-        assert!(std::env::var_os("CI").is_none(), "xvfb-run is missing (.ci/run installs it)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "xvfb-run is missing (.ci/run installs it)"
+        );
         eprintln!("skipped: xvfb-run is not installed (apt-get install xvfb xauth mesa-vulkan-drivers)");
         return None;
     }
@@ -50,7 +57,14 @@ struct Stats {
 }
 
 fn stats(img: &image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Stats {
-    let mut s = Stats { mean: [0.0; 3], red: 0, blue: 0, green: 0, bright: 0, distinct: 0 };
+    let mut s = Stats {
+        mean: [0.0; 3],
+        red: 0,
+        blue: 0,
+        green: 0,
+        bright: 0,
+        distinct: 0,
+    };
     let mut seen = std::collections::HashSet::new();
     let mut count = 0.0f64;
     for y in y0..y1 {
@@ -79,7 +93,9 @@ fn stats(img: &image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Stats {
 fn screenshot_of_the_default_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("shot.png");
-    let Some(result) = run_viewer(&["--screenshot", out.to_str().unwrap(), "--size", "1280x800"]) else { return };
+    let Some(result) = run_viewer(&["--screenshot", out.to_str().unwrap(), "--size", "1280x800"]) else {
+        return;
+    };
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "viewer failed: {:?}\n{stderr}", result.status);
     check(&out);
@@ -97,5 +113,11 @@ fn check(path: &Path) {
     assert!(diff > 6.0, "panel {:?} vs view {:?}", panel.mean, view.mean);
     assert!(panel.bright > 300, "no panel text ({} bright pixels)", panel.bright);
     // Neurons in the cell-type colours (sensory red, interneuron blue, motor green).
-    assert!(view.red > 40 && view.blue > 40 && view.green > 40, "red {} blue {} green {}", view.red, view.blue, view.green);
+    assert!(
+        view.red > 40 && view.blue > 40 && view.green > 40,
+        "red {} blue {} green {}",
+        view.red,
+        view.blue,
+        view.green
+    );
 }

@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use connectoscope::Connectome;
 use connectoscope::io::{self, LoadOptions, Location, Problem, ReadError};
 use connectoscope::model::{EdgeKind, Sign};
-use connectoscope::Connectome;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
@@ -42,10 +42,17 @@ fn headerless_integer_ids_with_signed_weights() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "g.csv", b"0,27,3\n27,1,-2\n1,0,1.5\n");
     let c = load(&path).unwrap();
-    assert_eq!(c.neurons.names(), ["0", "1", "27"], "integer names are ordered numerically");
+    assert_eq!(
+        c.neurons.names(),
+        ["0", "1", "27"],
+        "integer names are ordered numerically"
+    );
     let e = c.chemical.get(c.chemical.find(2, 1).unwrap());
     assert_eq!((e.weight, e.sign), (2.0, Sign::Inhibitory));
-    assert_eq!(c.edge_sign(EdgeKind::Chemical, c.chemical.find(0, 2).unwrap()), Sign::Unknown);
+    assert_eq!(
+        c.edge_sign(EdgeKind::Chemical, c.chemical.find(0, 2).unwrap()),
+        Sign::Unknown
+    );
     assert_eq!(c.chemical.total_weight(), 6.5);
 }
 
@@ -78,7 +85,11 @@ fn flywire_ids_survive_exactly_and_gzip_is_transparent() {
     let c = load(&write(dir.path(), "conn.csv", &gzip(text.as_bytes()))).unwrap();
     assert_eq!(c.neurons.names(), ["720575940629970489", "720575940631267655"]);
     assert_eq!(c.chemical.get(0).weight, 12.0, "summed over neuropils");
-    assert_eq!(c.neurons.sign, [Sign::Inhibitory, Sign::Excitatory], "signs from nt_type");
+    assert_eq!(
+        c.neurons.sign,
+        [Sign::Inhibitory, Sign::Excitatory],
+        "signs from nt_type"
+    );
 }
 
 #[test]
@@ -100,12 +111,22 @@ fn sidecar_neuron_table_defines_the_neurons() {
     write(dir.path(), "w_edges.csv", b"pre,post,weight\nA,B,2\nA,Z,1\n");
     let e = load(&dir.path().join("w_edges.csv")).unwrap_err();
     assert_eq!(e.problem, Problem::UnknownNode("Z".into()));
-    assert_eq!(e.location, Location::Cell { line: 3, column: "post".into() });
+    assert_eq!(
+        e.location,
+        Location::Cell {
+            line: 3,
+            column: "post".into()
+        }
+    );
 }
 
 #[test]
 fn csv_round_trip_keeps_everything() {
-    for name in ["celegans-cook2019", "drosophila-opticlobe-flyvis", "celegans-varshney2011"] {
+    for name in [
+        "celegans-cook2019",
+        "drosophila-opticlobe-flyvis",
+        "celegans-varshney2011",
+    ] {
         let original = io::load(name, &LoadOptions::default()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
@@ -115,15 +136,27 @@ fn csv_round_trip_keeps_everything() {
         for kind in EdgeKind::ALL {
             assert_eq!(back.edges(kind), original.edges(kind), "{name} {kind:?}");
         }
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(leftovers.len(), 2, "edges + neuron table, no temporary files: {leftovers:?}");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            leftovers.len(),
+            2,
+            "edges + neuron table, no temporary files: {leftovers:?}"
+        );
     }
 }
 
 #[test]
 fn delays_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let c = load(&write(dir.path(), "d.csv", b"pre,post,weight,delay\na,b,1,1.5\nb,a,2,\n")).unwrap();
+    let c = load(&write(
+        dir.path(),
+        "d.csv",
+        b"pre,post,weight,delay\na,b,1,1.5\nb,a,2,\n",
+    ))
+    .unwrap();
     assert_eq!(c.chemical.get(0).delay, Some(1.5));
     assert_eq!(c.chemical.get(1).delay, None);
     let out = dir.path().join("o.csv");
@@ -150,13 +183,34 @@ fn missing_required_column() {
 fn bad_numbers_name_line_and_column() {
     let e = error_of("w.csv", b"pre,post,weight\nA,B,1\nA,C,three\n");
     assert_eq!(e.problem, Problem::NotANumber("three".into()));
-    assert_eq!(e.location, Location::Cell { line: 3, column: "weight".into() });
-    assert_eq!(e.to_string(), format!("{}:3: column 'weight': 'three' is not a number", e.path.display()));
-    assert!(matches!(error_of("n.csv", b"pre,post,weight\nA,B,NaN\n").problem, Problem::NotFinite(_)));
-    assert!(matches!(error_of("i.csv", b"pre,post,weight\nA,B,-inf\n").problem, Problem::NotFinite(_)));
+    assert_eq!(
+        e.location,
+        Location::Cell {
+            line: 3,
+            column: "weight".into()
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        format!("{}:3: column 'weight': 'three' is not a number", e.path.display())
+    );
+    assert!(matches!(
+        error_of("n.csv", b"pre,post,weight\nA,B,NaN\n").problem,
+        Problem::NotFinite(_)
+    ));
+    assert!(matches!(
+        error_of("i.csv", b"pre,post,weight\nA,B,-inf\n").problem,
+        Problem::NotFinite(_)
+    ));
     let e = error_of("c.csv", b"pre,post,syn_count\nA,B,-4\n");
     assert_eq!(e.problem, Problem::NegativeCount("-4".into()));
-    assert_eq!(e.location, Location::Cell { line: 2, column: "syn_count".into() });
+    assert_eq!(
+        e.location,
+        Location::Cell {
+            line: 2,
+            column: "syn_count".into()
+        }
+    );
 }
 
 #[test]
@@ -182,7 +236,9 @@ fn binary_garbage_and_bad_encoding() {
     let e = error_of("l.csv", b"pre,post\nA,\xe9t\xe9\n");
     assert_eq!(e.problem, Problem::NotUtf8);
     // Random bytes without NULs: still never a graph.
-    let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 1).collect();
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 1)
+        .collect();
     error_of("noise.csv", &noise);
 }
 
@@ -204,7 +260,10 @@ fn very_long_lines_are_refused() {
     text.extend(std::iter::repeat_n(b'x', io::MAX_LINE_BYTES + 10));
     text.extend(b",B,1\n");
     let e = error_of("long.csv", &text);
-    assert_eq!((e.line(), e.problem), (Some(3), Problem::LineTooLong(io::MAX_LINE_BYTES)));
+    assert_eq!(
+        (e.line(), e.problem),
+        (Some(3), Problem::LineTooLong(io::MAX_LINE_BYTES))
+    );
 }
 
 #[test]
@@ -213,17 +272,31 @@ fn neuron_table_errors() {
     let edges = write(dir.path(), "e.csv", b"pre,post\nA,B\n");
     let check = |table: &[u8], expect: Problem, line: u64| {
         let t = write(dir.path(), "t.csv", table);
-        let options = LoadOptions { neuron_table: Some(t.clone()), ..Default::default() };
+        let options = LoadOptions {
+            neuron_table: Some(t.clone()),
+            ..Default::default()
+        };
         let e = io::load(edges.to_str().unwrap(), &options).unwrap_err();
         assert_eq!((e.line(), &e.path, e.problem), (Some(line), &t, expect));
     };
     check(b"name,class\nA,x\nA,y\n", Problem::DuplicateNode("A".into()), 3);
     check(b"name,x,y,z\nA,1,2,zz\nB,1,2,3\n", Problem::NotANumber("zz".into()), 2);
-    check(b"name,sign\nA,+\nB,sideways\n", Problem::UnknownSign("sideways".into()), 3);
-    check(b"name,x,y\nA,1,2\n", Problem::Invalid("a position needs all of x, y and z".into()), 2);
+    check(
+        b"name,sign\nA,+\nB,sideways\n",
+        Problem::UnknownSign("sideways".into()),
+        3,
+    );
+    check(
+        b"name,x,y\nA,1,2\n",
+        Problem::Invalid("a position needs all of x, y and z".into()),
+        2,
+    );
     check(
         b"label,class\nA,x\n",
-        Problem::MissingColumn { wanted: "name (or id, bodyId, root_id)".into(), found: "label,class".into() },
+        Problem::MissingColumn {
+            wanted: "name (or id, bodyId, root_id)".into(),
+            found: "label,class".into(),
+        },
         1,
     );
 }

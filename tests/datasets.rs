@@ -30,9 +30,17 @@ fn every_bundled_dataset_has_its_documented_counts() {
     assert_eq!(datasets::ALL.len(), EXPECTED.len());
     for &(name, neurons, chem, chem_w, elec, elec_w) in EXPECTED {
         let s = load(name).summary();
-        assert_eq!((s.neurons, s.chemical.edges, s.electrical.edges), (neurons, chem, elec), "{name}");
+        assert_eq!(
+            (s.neurons, s.chemical.edges, s.electrical.edges),
+            (neurons, chem, elec),
+            "{name}"
+        );
         // Sums of non-integer weights (flyvis) differ from the documented total by rounding.
-        assert!((s.chemical.weight - chem_w).abs() < 1e-6 * chem_w.max(1.0), "{name}: {}", s.chemical.weight);
+        assert!(
+            (s.chemical.weight - chem_w).abs() < 1e-6 * chem_w.max(1.0),
+            "{name}: {}",
+            s.chemical.weight
+        );
         assert_eq!(s.electrical.weight, elec_w, "{name}");
         assert_eq!(s.other.edges, 0, "{name}");
     }
@@ -51,19 +59,30 @@ fn cook2019_is_annotated_from_the_neuron_table() {
     assert_eq!(n.position_unit.as_deref(), Some("um"));
     // GABAergic motor neurons are inhibitory by the neurotransmitter rule.
     assert_eq!(n.sign[n.find("DD1").unwrap()], Sign::Inhibitory);
-    assert_eq!(n.attribute("pharyngeal").and_then(|p| p.get(n.find("I1L").unwrap())), Some("yes"));
+    assert_eq!(
+        n.attribute("pharyngeal").and_then(|p| p.get(n.find("I1L").unwrap())),
+        Some("yes")
+    );
     // Gap junctions are symmetric, stored once with pre <= post.
     assert!(c.electrical.iter().all(|e| e.pre <= e.post));
-    assert_eq!(c.summary().self_connections, c.chemical.iter().filter(|e| e.pre == e.post).count());
+    assert_eq!(
+        c.summary().self_connections,
+        c.chemical.iter().filter(|e| e.pre == e.post).count()
+    );
 }
 
 #[test]
 fn fenyves_signs_override_neuron_signs() {
-    let options = LoadOptions { edge_signs: Some(datasets::FENYVES_SIGNS.into()), ..Default::default() };
+    let options = LoadOptions {
+        edge_signs: Some(datasets::FENYVES_SIGNS.into()),
+        ..Default::default()
+    };
     let c = io::load(datasets::DEFAULT, &options).unwrap();
     let plain = load(datasets::DEFAULT);
     let inhibitory = |c: &connectoscope::Connectome| {
-        (0..c.chemical.len()).filter(|&e| c.edge_sign(EdgeKind::Chemical, e) == Sign::Inhibitory).count()
+        (0..c.chemical.len())
+            .filter(|&e| c.edge_sign(EdgeKind::Chemical, e) == Sign::Inhibitory)
+            .count()
     };
     let explicit = c.chemical.iter().filter(|e| e.sign != Sign::Unknown).count();
     // 1327 '+' and 425 '-' predictions; a few name pairs may be absent from the connectome.

@@ -66,10 +66,7 @@ fn neuprint_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 #[test]
 fn neuprint_export_loads_with_its_annotations() {
-    let dir = neuprint_dir(&[
-        ("neurons.csv", NP_NEURONS),
-        ("total-connections.csv", NP_TOTAL),
-    ]);
+    let dir = neuprint_dir(&[("neurons.csv", NP_NEURONS), ("total-connections.csv", NP_TOTAL)]);
     assert_eq!(Format::detect(dir.path()).unwrap(), Format::NeuprintFolder);
     let c = load(dir.path()).unwrap();
     let n = &c.neurons;
@@ -138,10 +135,7 @@ fn neuprint_variants_xyz_columns_traced_prefix_and_gzip() {
 #[test]
 fn neuprint_connection_to_an_unlisted_body_is_an_error() {
     let total = format!("{NP_TOTAL}1003215282,42,1\n");
-    let dir = neuprint_dir(&[
-        ("neurons.csv", NP_NEURONS),
-        ("total-connections.csv", &total),
-    ]);
+    let dir = neuprint_dir(&[("neurons.csv", NP_NEURONS), ("total-connections.csv", &total)]);
     let e = load(dir.path()).unwrap_err();
     assert_eq!(e.path, dir.path().join("total-connections.csv"));
     assert_eq!(e.line(), Some(5));
@@ -151,10 +145,7 @@ fn neuprint_connection_to_an_unlisted_body_is_an_error() {
 #[test]
 fn neuprint_weights_are_counts() {
     let total = "bodyId_pre,bodyId_post,weight\n1003215282,5813057274,-3\n";
-    let dir = neuprint_dir(&[
-        ("neurons.csv", NP_NEURONS),
-        ("total-connections.csv", total),
-    ]);
+    let dir = neuprint_dir(&[("neurons.csv", NP_NEURONS), ("total-connections.csv", total)]);
     let e = load(dir.path()).unwrap_err();
     assert_eq!(
         e.location,
@@ -237,9 +228,7 @@ fn codex_dir(with_d: bool) -> tempfile::TempDir {
     write_gz(
         p,
         "consolidated_cell_types.csv.gz",
-        &format!(
-            "root_id,primary_type,additional_type(s)\n{A},DA1_lPN_R,\n{B},LHAV4a4,\"LHAV4a4, LHAV4a5\"\n"
-        ),
+        &format!("root_id,primary_type,additional_type(s)\n{A},DA1_lPN_R,\n{B},LHAV4a4,\"LHAV4a4, LHAV4a5\"\n"),
     );
     write_gz(
         p,
@@ -273,29 +262,16 @@ fn codex_download_loads_with_its_annotations() {
         let (a, b, cc) = (n.find(A).unwrap(), n.find(B).unwrap(), n.find(C).unwrap());
         // classification: class and cell_type land in their fields, the rest in attributes.
         assert_eq!(n.class.get(a), Some("ALPN"));
-        assert_eq!(
-            n.cell_type.get(a),
-            Some("DA1_lPN"),
-            "classification's type wins"
-        );
+        assert_eq!(n.cell_type.get(a), Some("DA1_lPN"), "classification's type wins");
         assert_eq!(
             n.cell_type.get(b),
             Some("LHAV4a4"),
             "consolidated primary_type fills the gap"
         );
-        assert_eq!(
-            n.attribute("super_class").and_then(|s| s.get(a)),
-            Some("central")
-        );
+        assert_eq!(n.attribute("super_class").and_then(|s| s.get(a)), Some("central"));
         assert_eq!(n.attribute("side").and_then(|s| s.get(b)), Some("left"));
-        assert_eq!(
-            n.attribute("hemibrain_type").and_then(|s| s.get(a)),
-            Some("DA1_lPN")
-        );
-        assert_eq!(
-            n.attribute("group").and_then(|s| s.get(a)),
-            Some("AVLP_R.PVLP_R")
-        );
+        assert_eq!(n.attribute("hemibrain_type").and_then(|s| s.get(a)), Some("DA1_lPN"));
+        assert_eq!(n.attribute("group").and_then(|s| s.get(a)), Some("AVLP_R.PVLP_R"));
         assert_eq!(
             n.attribute("additional_type(s)").and_then(|s| s.get(b)),
             Some("LHAV4a4, LHAV4a5")
@@ -372,10 +348,7 @@ fn codex_without_neuron_list_takes_the_endpoints() {
         (c.neurons.class.get(d), c.neurons.cell_type.get(d)),
         (Some("X"), Some("Y"))
     );
-    assert_eq!(
-        c.neurons.neurotransmitter.get(c.neurons.find(C).unwrap()),
-        Some("GLUT")
-    );
+    assert_eq!(c.neurons.neurotransmitter.get(c.neurons.find(C).unwrap()), Some("GLUT"));
 }
 
 #[test]
@@ -391,18 +364,13 @@ fn codex_several_connection_files() {
     assert_eq!(weight(&c, A, B), Some(7.0));
     // Without connections.csv.gz there is no telling which is meant.
     std::fs::remove_file(dir.path().join("connections.csv.gz")).unwrap();
-    write_gz(
-        dir.path(),
-        "connections_princeton.csv.gz",
-        &codex_connections(false),
-    );
+    write_gz(dir.path(), "connections_princeton.csv.gz", &codex_connections(false));
     let e = load(dir.path()).unwrap_err();
     assert_eq!(e.path, dir.path());
     match &e.problem {
         Problem::Invalid(m) => {
             assert!(
-                m.contains("connections_no_threshold.csv.gz")
-                    && m.contains("connections_princeton.csv.gz"),
+                m.contains("connections_no_threshold.csv.gz") && m.contains("connections_princeton.csv.gz"),
                 "{m}"
             )
         }
@@ -454,11 +422,7 @@ fn codex_missing_required_column() {
         "{e}"
     );
     let dir = codex_dir(false);
-    write_gz(
-        dir.path(),
-        "coordinates.csv.gz",
-        "position,supervoxel_id\n[1 2 3],5\n",
-    );
+    write_gz(dir.path(), "coordinates.csv.gz", "position,supervoxel_id\n[1 2 3],5\n");
     let e = load(dir.path()).unwrap_err();
     assert_eq!(e.path, dir.path().join("coordinates.csv.gz"));
     assert!(matches!(e.problem, Problem::MissingColumn { .. }), "{e}");

@@ -4,27 +4,18 @@
 use std::io::{Cursor, Write};
 
 use connectoscope::Connectome;
-use connectoscope::io::{
-    self, LoadOptions, Location, Problem, ReadError, Source, csv_edges, gexf, neuron_table,
-};
+use connectoscope::io::{self, LoadOptions, Location, Problem, ReadError, Source, gexf};
 use connectoscope::model::{EdgeKind, Sign};
 
-fn load(name: &str) -> Connectome {
-    io::load(name, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
-}
+mod common;
+use common::{assert_same, load};
 
 fn fixture(name: &str) -> Connectome {
-    load(&format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
+    load(&format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR")))
 }
 
 fn read_bytes(bytes: Vec<u8>) -> Result<Connectome, ReadError> {
-    gexf::read(
-        Source::reader("test.gexf", Cursor::new(bytes)),
-        &LoadOptions::default(),
-    )
+    gexf::read(Source::reader("test.gexf", Cursor::new(bytes)), &LoadOptions::default())
 }
 
 fn read(text: &str) -> Result<Connectome, ReadError> {
@@ -35,31 +26,6 @@ fn write(c: &Connectome) -> String {
     let mut out = Vec::new();
     gexf::write(c, &mut out).unwrap();
     String::from_utf8(out).unwrap()
-}
-
-/// Everything a connectome holds, as text: its edge list and neuron table (names, every
-/// annotation, signs, positions, attributes in order, weights, kinds, edge signs, delays).
-fn dump(c: &Connectome) -> String {
-    let mut out = Vec::new();
-    csv_edges::write_edges(c, &mut out).unwrap();
-    neuron_table::write(c, &mut out).unwrap();
-    let units = format!(
-        "{} / {:?} / {:?}\n",
-        c.weight_unit, c.neurons.position_unit, c.sign_rule
-    );
-    units + &String::from_utf8(out).unwrap()
-}
-
-fn assert_same(a: &Connectome, b: &Connectome) {
-    assert_eq!(a.summary(), b.summary());
-    for kind in EdgeKind::ALL {
-        assert_eq!(a.edges(kind), b.edges(kind), "{kind:?}");
-    }
-    let (da, db) = (dump(a), dump(b));
-    for (la, lb) in da.lines().zip(db.lines()) {
-        assert_eq!(la, lb);
-    }
-    assert_eq!(da.lines().count(), db.lines().count());
 }
 
 fn error(text: &str) -> ReadError {
@@ -92,11 +58,7 @@ fn flyvis_round_trips_with_its_edge_signs() {
     let back = read(&write(&c)).unwrap_or_else(|e| panic!("{e}"));
     assert_same(&c, &back);
     assert_eq!(c, back);
-    let inhibitory = back
-        .chemical
-        .iter()
-        .filter(|e| e.sign == Sign::Inhibitory)
-        .count();
+    let inhibitory = back.chemical.iter().filter(|e| e.sign == Sign::Inhibitory).count();
     assert_eq!(inhibitory, 228);
 }
 
@@ -105,10 +67,7 @@ fn gzipped_gexf_is_read_by_load() {
     let c = load("celegans-cook2019");
     let dir = tempfile::tempdir().unwrap();
     let gz = dir.path().join("cook.gexf.gz");
-    let mut enc = flate2::write::GzEncoder::new(
-        std::fs::File::create(&gz).unwrap(),
-        flate2::Compression::fast(),
-    );
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
     enc.write_all(write(&c).as_bytes()).unwrap();
     enc.finish().unwrap();
     assert_same(&c, &load(gz.to_str().unwrap()));
@@ -137,20 +96,14 @@ fn networkx_digraph_is_read() {
     assert_eq!(n.cell_type.get(2), Some("motor"));
     assert_eq!(n.position[0], Some([1.5, -2.0, 3.25]));
     assert_eq!((n.sign[0], n.sign[2]), (Sign::Excitatory, Sign::Inhibitory));
-    assert_eq!(
-        n.attribute("viz_color").unwrap().get(2),
-        Some("255,0,10,0.5")
-    );
+    assert_eq!(n.attribute("viz_color").unwrap().get(2), Some("255,0,10,0.5"));
     assert_eq!(n.attribute("viz_size").unwrap().get(2), Some("2.5"));
     // Labels equal to the ids are not kept.
     assert!(n.attribute("label").is_none());
     assert_eq!((c.chemical.len(), c.electrical.len()), (3, 0));
     let edge = |pre, post| c.chemical.get(c.chemical.find(pre, post).unwrap());
     assert_eq!(edge(0, 2).weight, 3.0);
-    assert_eq!(
-        (edge(2, 0).weight, edge(2, 0).sign),
-        (1.5, Sign::Inhibitory)
-    );
+    assert_eq!((edge(2, 0).weight, edge(2, 0).sign), (1.5, Sign::Inhibitory));
 }
 
 #[test]
@@ -159,10 +112,7 @@ fn networkx_undirected_graph_is_gap_junctions() {
     assert_eq!(c.neurons.names(), ["AIBL", "AIBR", "RIML"]);
     assert_eq!((c.chemical.len(), c.electrical.len()), (0, 2));
     assert_eq!(c.electrical.total_weight(), 5.0);
-    assert_eq!(
-        c.neurons.attribute("label").unwrap().get(0),
-        Some("AIB left")
-    );
+    assert_eq!(c.neurons.attribute("label").unwrap().get(0), Some("AIB left"));
 }
 
 #[test]
@@ -173,20 +123,14 @@ fn viz_attributes_and_labels_round_trip() {
         let back = read(&text).unwrap_or_else(|e| panic!("{e}"));
         assert_same(&c, &back);
         if name == "nx_digraph.gexf" {
-            assert!(
-                text.contains(r#"<viz:color r="255" g="0" b="10" a="0.5"/>"#),
-                "{text}"
-            );
+            assert!(text.contains(r#"<viz:color r="255" g="0" b="10" a="0.5"/>"#), "{text}");
             assert!(text.contains(r#"<viz:size value="2.5"/>"#));
         }
         // And through GraphML, where they are plain attributes.
         let mut graphml = Vec::new();
         io::graphml::write(&c, &mut graphml).unwrap();
         let source = Source::reader("x.graphml", Cursor::new(graphml));
-        assert_same(
-            &c,
-            &io::graphml::read(source, &LoadOptions::default()).unwrap(),
-        );
+        assert_same(&c, &io::graphml::read(source, &LoadOptions::default()).unwrap());
     }
 }
 
@@ -231,25 +175,16 @@ position_unit = nm</description></meta>
     .unwrap_or_else(|e| panic!("{e}"));
     let n = &c.neurons;
     assert_eq!(n.names(), ["n0", "n1"]);
-    assert_eq!(
-        (n.class.get(0), n.class.get(1)),
-        (Some("AVA"), Some("unclassified"))
-    );
+    assert_eq!((n.class.get(0), n.class.get(1)), (Some("AVA"), Some("unclassified")));
     assert_eq!((n.sign[0], n.sign[1]), (Sign::Inhibitory, Sign::Unknown));
     let attr = |name: &str, i| n.attribute(name).and_then(|a| a.get(i));
-    assert_eq!(
-        (attr("label", 0), attr("label", 1)),
-        (Some("first & foremost"), None)
-    );
+    assert_eq!((attr("label", 0), attr("label", 1)), (Some("first & foremost"), None));
     assert_eq!(attr("note", 0), Some("hi"));
     assert_eq!(
         (attr("viz_color", 0), attr("viz_size", 1)),
         (Some("255,128,0"), Some("3"))
     );
-    assert_eq!(
-        (n.position[0], n.position[1]),
-        (Some([1.0, 2.0, 0.0]), None)
-    );
+    assert_eq!((n.position[0], n.position[1]), (Some([1.0, 2.0, 0.0]), None));
     assert_eq!(
         (c.weight_unit.as_str(), n.position_unit.as_deref()),
         ("EM sections", Some("nm"))
@@ -353,26 +288,17 @@ fn bad_weights_and_kinds_are_reported_on_their_line() {
         let body = if attvalue.is_empty() {
             format!("      {tag}")
         } else {
-            format!(
-                "      {tag}\n        <attvalues>\n          {attvalue}\n        </attvalues></edge>"
-            )
+            format!("      {tag}\n        <attvalues>\n          {attvalue}\n        </attvalues></edge>")
         };
         let line = if attvalue.is_empty() { 10 } else { 12 };
         let e = error(&doc(&body));
-        assert_eq!(
-            (e.problem, e.location),
-            (problem, at(line, element)),
-            "{body}"
-        );
+        assert_eq!((e.problem, e.location), (problem, at(line, element)), "{body}");
     }
 }
 
 #[test]
 fn duplicate_nodes_bad_viz_and_malformed_elements() {
-    let e = error(
-        &doc("      <edge source=\"a\" target=\"b\"/>")
-            .replace("<node id=\"b\"/>", "<node id=\"a\"/>"),
-    );
+    let e = error(&doc("      <edge source=\"a\" target=\"b\"/>").replace("<node id=\"b\"/>", "<node id=\"a\"/>"));
     assert_eq!(
         (e.problem, e.location),
         (Problem::DuplicateNode("a".into()), at(8, "node"))
@@ -409,13 +335,8 @@ fn duplicate_nodes_bad_viz_and_malformed_elements() {
 
 #[test]
 fn mismatched_tags_are_invalid_xml() {
-    let e = error(&doc(
-        "      <edge source=\"a\" target=\"b\">\n      </node>",
-    ));
-    assert!(
-        matches!(e.problem, Problem::Xml(_)) && e.line() == Some(11),
-        "{e}"
-    );
+    let e = error(&doc("      <edge source=\"a\" target=\"b\">\n      </node>"));
+    assert!(matches!(e.problem, Problem::Xml(_)) && e.line() == Some(11), "{e}");
 }
 
 #[test]
@@ -445,10 +366,7 @@ fn binary_garbage_is_refused() {
     let e = read_bytes(bytes).unwrap_err();
     assert_eq!(e.problem, Problem::Binary);
     let e = read_bytes(vec![0x8b; 1000]).unwrap_err();
-    assert!(
-        matches!(e.problem, Problem::NotUtf8 | Problem::UnknownFormat(_)),
-        "{e}"
-    );
+    assert!(matches!(e.problem, Problem::NotUtf8 | Problem::UnknownFormat(_)), "{e}");
 }
 
 #[test]
@@ -457,10 +375,7 @@ fn truncated_documents_are_reported() {
     let start = text.match_indices("<edge ").nth(2000).unwrap().0;
     let line = text[..start].matches('\n').count() as u64 + 1;
     let e = read(&text[..start + 30]).unwrap_err();
-    assert_eq!(
-        (e.problem.clone(), e.line()),
-        (Problem::Truncated, Some(line))
-    );
+    assert_eq!((e.problem.clone(), e.line()), (Problem::Truncated, Some(line)));
     let e = read(&text[..start - 1]).unwrap_err();
     assert_eq!(e.problem, Problem::Truncated);
 }

@@ -4,14 +4,11 @@
 use std::io::{Cursor, Write};
 
 use connectoscope::Connectome;
-use connectoscope::io::{
-    self, LoadOptions, Location, Problem, ReadError, Source, csv_edges, graphml, neuron_table,
-};
+use connectoscope::io::{self, LoadOptions, Location, Problem, ReadError, Source, graphml};
 use connectoscope::model::{EdgeKind, Sign};
 
-fn load(name: &str) -> Connectome {
-    io::load(name, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
-}
+mod common;
+use common::{assert_same, load};
 
 fn read_bytes(bytes: Vec<u8>) -> Result<Connectome, ReadError> {
     graphml::read(
@@ -28,31 +25,6 @@ fn write(c: &Connectome) -> String {
     let mut out = Vec::new();
     graphml::write(c, &mut out).unwrap();
     String::from_utf8(out).unwrap()
-}
-
-/// Everything a connectome holds, as text: its edge list and neuron table (names, every
-/// annotation, signs, positions, attributes in order, weights, kinds, edge signs, delays).
-fn dump(c: &Connectome) -> String {
-    let mut out = Vec::new();
-    csv_edges::write_edges(c, &mut out).unwrap();
-    neuron_table::write(c, &mut out).unwrap();
-    let units = format!(
-        "{} / {:?} / {:?}\n",
-        c.weight_unit, c.neurons.position_unit, c.sign_rule
-    );
-    units + &String::from_utf8(out).unwrap()
-}
-
-fn assert_same(a: &Connectome, b: &Connectome) {
-    assert_eq!(a.summary(), b.summary());
-    for kind in EdgeKind::ALL {
-        assert_eq!(a.edges(kind), b.edges(kind), "{kind:?}");
-    }
-    let (da, db) = (dump(a), dump(b));
-    for (la, lb) in da.lines().zip(db.lines()) {
-        assert_eq!(la, lb);
-    }
-    assert_eq!(da.lines().count(), db.lines().count());
 }
 
 fn error(text: &str) -> ReadError {
@@ -79,11 +51,7 @@ fn flyvis_round_trips_with_its_edge_signs() {
     let back = read(&write(&c)).unwrap_or_else(|e| panic!("{e}"));
     assert_same(&c, &back);
     assert_eq!(c, back);
-    let inhibitory = back
-        .chemical
-        .iter()
-        .filter(|e| e.sign == Sign::Inhibitory)
-        .count();
+    let inhibitory = back.chemical.iter().filter(|e| e.sign == Sign::Inhibitory).count();
     assert_eq!(inhibitory, 228);
 }
 
@@ -94,10 +62,7 @@ fn gzipped_graphml_is_read_by_load() {
     let plain = dir.path().join("cook.graphml");
     io::save(&c, &plain).unwrap();
     let gz = dir.path().join("cook.graphml.gz");
-    let mut enc = flate2::write::GzEncoder::new(
-        std::fs::File::create(&gz).unwrap(),
-        flate2::Compression::fast(),
-    );
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
     enc.write_all(&std::fs::read(&plain).unwrap()).unwrap();
     enc.finish().unwrap();
     assert_same(&c, &load(plain.to_str().unwrap()));
@@ -147,18 +112,12 @@ fn networkx_digraph_is_read() {
     // networkx declares `weight` twice (long and double keys): both are the weight.
     assert_eq!(edge(0, 2).weight, 3.0);
     assert_eq!(edge(1, 0).weight, 2.0);
-    assert_eq!(
-        (edge(2, 0).weight, edge(2, 0).sign),
-        (1.5, Sign::Inhibitory)
-    );
+    assert_eq!((edge(2, 0).weight, edge(2, 0).sign), (1.5, Sign::Inhibitory));
 }
 
 #[test]
 fn networkx_undirected_graph_is_gap_junctions() {
-    let c = load(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/nx_graph.graphml"
-    ));
+    let c = load(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/nx_graph.graphml"));
     assert_eq!(c.neurons.names(), ["AIBL", "AIBR", "RIML"]);
     assert_eq!((c.chemical.len(), c.electrical.len()), (0, 2));
     assert_eq!(c.electrical.total_weight(), 5.0);
@@ -203,19 +162,10 @@ fn keys_defaults_kinds_and_units() {
     .unwrap_or_else(|e| panic!("{e}"));
     let n = &c.neurons;
     assert_eq!(n.names(), ["n0", "n1"]);
-    assert_eq!(
-        (n.class.get(0), n.class.get(1)),
-        (Some("AVA"), Some("unclassified"))
-    );
-    assert_eq!(
-        n.attribute("label").unwrap().get(0),
-        Some("AVA left & more!")
-    );
+    assert_eq!((n.class.get(0), n.class.get(1)), (Some("AVA"), Some("unclassified")));
+    assert_eq!(n.attribute("label").unwrap().get(0), Some("AVA left & more!"));
     assert_eq!(n.attribute("note").unwrap().get(0), Some("hello"));
-    assert_eq!(
-        (n.position[0], n.position[1]),
-        (Some([1.5, 2.0, 0.0]), None)
-    );
+    assert_eq!((n.position[0], n.position[1]), (Some([1.5, 2.0, 0.0]), None));
     assert_eq!((n.sign[0], n.sign[1]), (Sign::Inhibitory, Sign::Unknown));
     assert_eq!(
         (c.weight_unit.as_str(), n.position_unit.as_deref()),
@@ -248,10 +198,7 @@ fn directed_false_and_negative_weights() {
     .unwrap();
     assert_eq!(c.electrical.get(0).weight, 2.0);
     let e = c.chemical.get(0);
-    assert_eq!(
-        (e.pre, e.post, e.weight, e.sign),
-        (1, 0, 0.5, Sign::Inhibitory)
-    );
+    assert_eq!((e.pre, e.post, e.weight, e.sign), (1, 0, 0.5, Sign::Inhibitory));
 }
 
 /// A document whose line 9 is `body`'s first line.
@@ -286,9 +233,7 @@ fn the_base_document_is_fine() {
 
 #[test]
 fn an_edge_to_an_unknown_node_is_reported_on_its_line() {
-    let e = error(&doc(
-        "    <node id=\"c\"/>\n    <edge source=\"a\" target=\"zz\"/>",
-    ));
+    let e = error(&doc("    <node id=\"c\"/>\n    <edge source=\"a\" target=\"zz\"/>"));
     assert_eq!(e.problem, Problem::UnknownNode("zz".into()));
     assert_eq!(e.location, at(10, "edge"));
 }
@@ -296,22 +241,10 @@ fn an_edge_to_an_unknown_node_is_reported_on_its_line() {
 #[test]
 fn bad_weights_are_reported_on_the_data_line() {
     let cases = [
-        (
-            "<data key=\"w\">abc</data>",
-            Problem::NotANumber("abc".into()),
-        ),
-        (
-            "<data key=\"w\">NaN</data>",
-            Problem::NotFinite("NaN".into()),
-        ),
-        (
-            "<data key=\"w\">inf</data>",
-            Problem::NotFinite("inf".into()),
-        ),
-        (
-            "<data key=\"n\">-2</data>",
-            Problem::NegativeCount("-2".into()),
-        ),
+        ("<data key=\"w\">abc</data>", Problem::NotANumber("abc".into())),
+        ("<data key=\"w\">NaN</data>", Problem::NotFinite("NaN".into())),
+        ("<data key=\"w\">inf</data>", Problem::NotFinite("inf".into())),
+        ("<data key=\"n\">-2</data>", Problem::NegativeCount("-2".into())),
         (
             "<data key=\"t\">sideways</data>",
             Problem::UnknownKind("sideways".into()),
@@ -345,24 +278,13 @@ fn duplicate_nodes_and_malformed_elements() {
         "{e}"
     );
     let e = error(&doc("    <hyperedge/>"));
-    assert!(
-        matches!(e.problem, Problem::Invalid(_)) && e.line() == Some(9),
-        "{e}"
-    );
-    let e = error(&doc(
-        "    <edge source=\"a\" target=\"b\" directed=\"maybe\"/>",
-    ));
-    assert!(
-        matches!(e.problem, Problem::Invalid(_)) && e.line() == Some(9),
-        "{e}"
-    );
+    assert!(matches!(e.problem, Problem::Invalid(_)) && e.line() == Some(9), "{e}");
+    let e = error(&doc("    <edge source=\"a\" target=\"b\" directed=\"maybe\"/>"));
+    assert!(matches!(e.problem, Problem::Invalid(_)) && e.line() == Some(9), "{e}");
     let e = error(&doc(
         "    <edge source=\"a\" target=\"b\"><data key=\"t\">&bogus;</data></edge>",
     ));
-    assert!(
-        matches!(e.problem, Problem::Xml(_)) && e.line() == Some(9),
-        "{e}"
-    );
+    assert!(matches!(e.problem, Problem::Xml(_)) && e.line() == Some(9), "{e}");
 }
 
 #[test]
@@ -371,15 +293,9 @@ fn mismatched_tags_are_invalid_xml() {
     assert!(matches!(e.problem, Problem::Xml(_)), "{e}");
     assert_eq!(e.line(), Some(10));
     let e = error(&doc("    <node id=\"c\" id=\"d\"/>"));
-    assert!(
-        matches!(e.problem, Problem::Xml(_)) && e.line() == Some(9),
-        "{e}"
-    );
+    assert!(matches!(e.problem, Problem::Xml(_)) && e.line() == Some(9), "{e}");
     let e = error(&format!("{}<graphml/>", doc("")));
-    assert!(
-        matches!(e.problem, Problem::Xml(_)) && e.line() == Some(12),
-        "{e}"
-    );
+    assert!(matches!(e.problem, Problem::Xml(_)) && e.line() == Some(12), "{e}");
 }
 
 #[test]
@@ -426,12 +342,8 @@ fn binary_garbage_is_refused() {
         })
         .collect();
     let e = read_bytes(garbage).unwrap_err();
-    assert!(
-        matches!(e.problem, Problem::NotUtf8 | Problem::UnknownFormat(_)),
-        "{e}"
-    );
-    let e = read_bytes(b"<graphml><graph><node id=\"\xff\xfe\"/></graph></graphml>".to_vec())
-        .unwrap_err();
+    assert!(matches!(e.problem, Problem::NotUtf8 | Problem::UnknownFormat(_)), "{e}");
+    let e = read_bytes(b"<graphml><graph><node id=\"\xff\xfe\"/></graph></graphml>".to_vec()).unwrap_err();
     assert_eq!(e.problem, Problem::NotUtf8);
 }
 
@@ -442,10 +354,7 @@ fn truncated_documents_are_reported() {
     let start = text.match_indices("<edge ").nth(99).unwrap().0;
     let line = text[..start].matches('\n').count() as u64 + 1;
     let e = read(&text[..start + 20]).unwrap_err();
-    assert_eq!(
-        (e.problem.clone(), e.line()),
-        (Problem::Truncated, Some(line))
-    );
+    assert_eq!((e.problem.clone(), e.line()), (Problem::Truncated, Some(line)));
     // Cut between elements.
     let e = read(&text[..start]).unwrap_err();
     assert_eq!(e.problem, Problem::Truncated);

@@ -131,9 +131,7 @@ fn regular_spiking_fires_tonically_with_adaptation() {
     assert!(adaptation(&isis) > 2.0, "{isis:?}");
     // Tonic: once adapted, the intervals stay put.
     assert!(
-        isis[2..]
-            .iter()
-            .all(|&x| (x / isis[isis.len() - 1] - 1.0).abs() < 0.02),
+        isis[2..].iter().all(|&x| (x / isis[isis.len() - 1] - 1.0).abs() < 0.02),
         "{isis:?}"
     );
 }
@@ -151,10 +149,7 @@ fn fast_spiking_fires_fast_and_regularly() {
     // Regular: after a three-spike onset, every interval within 3 % of the mean.
     let steady = &fs[3..];
     let mean = steady.iter().sum::<f64>() / steady.len() as f64;
-    assert!(
-        steady.iter().all(|&x| (x / mean - 1.0).abs() < 0.03),
-        "{fs:?}"
-    );
+    assert!(steady.iter().all(|&x| (x / mean - 1.0).abs() < 0.03), "{fs:?}");
     // Little slowing down compared with RS.
     assert!(
         adaptation(&fs) < 0.8 * adaptation(&rs),
@@ -172,9 +167,8 @@ fn chattering_and_bursting_neurons_burst() {
         // Bimodal intervals: within bursts and between them, far apart.
         assert!(ratio > 3.0, "{preset:?}: {isis:?}");
         assert!(short.len() >= 2 && !long.is_empty(), "{preset:?}: {isis:?}");
-        let spread = |x: &[f64]| {
-            x.iter().copied().fold(f64::MIN, f64::max) / x.iter().copied().fold(f64::MAX, f64::min)
-        };
+        let spread =
+            |x: &[f64]| x.iter().copied().fold(f64::MIN, f64::max) / x.iter().copied().fold(f64::MAX, f64::min);
         assert!(
             spread(&short) < ratio && spread(&long) < ratio,
             "{preset:?}: modes overlap: {isis:?}"
@@ -216,11 +210,7 @@ fn drive_pair(params: IzhikevichParams, w: f64, delay: u16, var: usize, steps: u
     let (mut spikes, mut trace) = (Vec::new(), Vec::new());
     for step in 0..steps {
         // 0.1 ms x 1000 = +100 mV in one step.
-        let current = if step == 10 {
-            [1000.0, 0.0]
-        } else {
-            [0.0, 0.0]
-        };
+        let current = if step == 10 { [1000.0, 0.0] } else { [0.0, 0.0] };
         spikes.clear();
         engine.step(
             &StepInput {
@@ -232,11 +222,7 @@ fn drive_pair(params: IzhikevichParams, w: f64, delay: u16, var: usize, steps: u
             },
             &mut spikes,
         );
-        assert_eq!(
-            spikes.contains(&0),
-            step == 10,
-            "neuron 0 fires in step 10 only"
-        );
+        assert_eq!(spikes.contains(&0), step == 10, "neuron 0 fires in step 10 only");
         trace.push(engine.value(var, 1));
     }
     trace

@@ -25,18 +25,12 @@ fn csv_rows(text: &str) -> Vec<Vec<f64>> {
 
 #[test]
 fn order_parameter_matches_numpy_from_the_same_start() {
-    let c = io::load(
-        &format!("{FIXTURES}/lif/h300_edges.csv.gz"),
-        &LoadOptions::default(),
-    )
-    .unwrap();
+    let c = io::load(&format!("{FIXTURES}/lif/h300_edges.csv.gz"), &LoadOptions::default()).unwrap();
     let n = c.neurons.len();
     assert_eq!(n, 300);
     let mut init = String::new();
     let file = std::fs::File::open(format!("{FIXTURES}/kuramoto/h300_init.csv.gz")).unwrap();
-    flate2::read::GzDecoder::new(file)
-        .read_to_string(&mut init)
-        .unwrap();
+    flate2::read::GzDecoder::new(file).read_to_string(&mut init).unwrap();
     // NumPy numbers neurons by their integer id; ours are named by it.
     let (mut omega, mut theta0) = (vec![0.0; n], vec![0.0; n]);
     for row in csv_rows(&init) {
@@ -60,8 +54,7 @@ fn order_parameter_matches_numpy_from_the_same_start() {
     let mut engine = Kuramoto::new(&net, params, 1.0, dt, 1, 1);
     engine.set_state(&omega, &theta0).unwrap();
 
-    let expected =
-        csv_rows(&std::fs::read_to_string(format!("{FIXTURES}/kuramoto/h300_r.csv")).unwrap());
+    let expected = csv_rows(&std::fs::read_to_string(format!("{FIXTURES}/kuramoto/h300_r.csv")).unwrap());
     assert_eq!(expected.len(), 201);
     let every = 20; // 10 ms
     let (zeros, no) = (vec![0.0; n], vec![false; n]);

@@ -2,7 +2,6 @@
 //! determinism and normalisation. `cargo test --release --test layout -- --ignored --nocapture`
 //! also prints timings on generated graphs of 3k and 139k neurons.
 
-
 use connectoscope::analysis::layout::{
     self, Control, ForceLayout, Laplacian, LayoutKind, Point, SpectralOptions, spectral_with,
 };
@@ -117,11 +116,7 @@ fn spectral_path_matches_combinatorial_eigenvectors() {
                 .map(|i| (std::f64::consts::PI * k as f64 * (i as f64 + 0.5) / n as f64).cos())
                 .collect();
             let r = correlation(&axis(&points, k - 1), &exact).abs();
-            assert!(
-                r >= 0.999,
-                "n = {n}, eigenvector {}: correlation {r}",
-                k + 1
-            );
+            assert!(r >= 0.999, "n = {n}, eigenvector {}: correlation {r}", k + 1);
         }
         assert_normalised(&points, "path");
     }
@@ -137,11 +132,7 @@ fn spectral_path_matches_normalised_eigenvectors() {
                 .map(|i| (std::f64::consts::PI * (k * i) as f64 / (n - 1) as f64).cos())
                 .collect();
             let r = correlation(&axis(&points, k - 1), &exact).abs();
-            assert!(
-                r >= 0.999,
-                "n = {n}, eigenvector {}: correlation {r}",
-                k + 1
-            );
+            assert!(r >= 0.999, "n = {n}, eigenvector {}: correlation {r}", k + 1);
         }
     }
 }
@@ -178,8 +169,7 @@ fn spectral_ring_spans_the_first_fourier_modes() {
             .iter()
             .map(|p| ((p[0] * p[0] + p[1] * p[1]) as f64).sqrt())
             .collect();
-        let spread = radii.iter().fold(0.0f64, |a, &b| a.max(b))
-            - radii.iter().fold(f64::MAX, |a, &b| a.min(b));
+        let spread = radii.iter().fold(0.0f64, |a, &b| a.max(b)) - radii.iter().fold(f64::MAX, |a, &b| a.min(b));
         assert!(spread < 1e-3, "{case:?}: ring radii vary by {spread}");
     }
 }
@@ -187,17 +177,14 @@ fn spectral_ring_spans_the_first_fourier_modes() {
 #[test]
 fn spectral_handles_disconnected_graphs() {
     // A ring of 60, a path of 10, a pair, and three isolated neurons.
-    let mut edges: Vec<_> = (0..60)
-        .map(|i| (i, (i + 1) % 60, EdgeKind::Chemical, 2.0))
-        .collect();
+    let mut edges: Vec<_> = (0..60).map(|i| (i, (i + 1) % 60, EdgeKind::Chemical, 2.0)).collect();
     edges.extend((60..69).map(|i| (i, i + 1, EdgeKind::Electrical, 1.0)));
     edges.push((70, 71, EdgeKind::Chemical, 5.0));
     let c = graph(75, edges);
     let points = layout::spectral(&c);
     assert_normalised(&points, "disconnected spectral");
     // Distinct components do not pile up on one point.
-    let distinct: std::collections::HashSet<[u32; 3]> =
-        points.iter().map(|p| p.map(f32::to_bits)).collect();
+    let distinct: std::collections::HashSet<[u32; 3]> = points.iter().map(|p| p.map(f32::to_bits)).collect();
     assert_eq!(distinct.len(), points.len());
     assert_eq!(points, layout::spectral(&c), "deterministic");
 }
@@ -283,10 +270,7 @@ fn every_layout_is_finite_and_normalised_on_celegans() {
 }
 
 fn distance(a: Point, b: Point) -> f64 {
-    (0..3)
-        .map(|k| ((a[k] - b[k]) as f64).powi(2))
-        .sum::<f64>()
-        .sqrt()
+    (0..3).map(|k| ((a[k] - b[k]) as f64).powi(2)).sum::<f64>().sqrt()
 }
 
 /// All-pairs hop distances (BFS), for the stress measure.
@@ -331,11 +315,7 @@ fn stress(points: &[Point], d: &[Vec<f64>]) -> f64 {
         }
     }
     let t = a / b;
-    terms
-        .iter()
-        .map(|(e, d, w)| w * (t * e - d).powi(2))
-        .sum::<f64>()
-        / pairs
+    terms.iter().map(|(e, d, w)| w * (t * e - d).powi(2)).sum::<f64>() / pairs
 }
 
 #[test]
@@ -360,10 +340,7 @@ fn force_layout_lowers_stress_of_a_grid() {
         }
     }
     let n = nx * ny * nz;
-    let c = graph(
-        n,
-        edges.iter().map(|&(a, b)| (a, b, EdgeKind::Chemical, 1.0)),
-    );
+    let c = graph(n, edges.iter().map(|&(a, b)| (a, b, EdgeKind::Chemical, 1.0)));
     let d = hops(n, &edges);
     // From a random start and from the app's neutral start, the evenly spread sphere.
     let sphere = layout::fibonacci_sphere(n);

@@ -24,13 +24,39 @@ fn cli_spikes(input: &str, ie: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("spikes.csv");
     let status = Command::new(env!("CARGO_BIN_EXE_connectoscope"))
-        .args(["simulate", input, "--model", "lif", "--duration", "1000", "--dt", "0.1", "--J", "20"])
-        .args(["--ie", &format!("{FIXTURES}/{ie}"), "--spikes", out.to_str().unwrap(), "--json"])
+        .args([
+            "simulate",
+            input,
+            "--model",
+            "lif",
+            "--duration",
+            "1000",
+            "--dt",
+            "0.1",
+            "--J",
+            "20",
+        ])
+        .args([
+            "--ie",
+            &format!("{FIXTURES}/{ie}"),
+            "--spikes",
+            out.to_str().unwrap(),
+            "--json",
+        ])
         .output()
         .unwrap();
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    for key in ["model", "neurons", "steps", "spikes", "mean_rate_hz", "build_s", "sim_s", "threads"] {
+    for key in [
+        "model",
+        "neurons",
+        "steps",
+        "spikes",
+        "mean_rate_hz",
+        "build_s",
+        "sim_s",
+        "threads",
+    ] {
         assert!(json.get(key).is_some(), "--json lacks {key}: {json}");
     }
     assert_eq!(json["steps"], 10000);
@@ -72,7 +98,10 @@ fn partitioning_across_threads_never_changes_the_raster() {
     let raster = |parts: usize| {
         let mut lif = Lif::with_parts(&net, LifParams::default(), 0.1, parts);
         lif.set_bias(&ie).unwrap();
-        let spec = RecordingSpec { spikes: true, ..Default::default() };
+        let spec = RecordingSpec {
+            spikes: true,
+            ..Default::default()
+        };
         let mut sim = Simulation::new(Box::new(lif), &c, &Protocol::default(), 1, spec).unwrap();
         sim.run(3000, None);
         sim.recorder.spikes

@@ -56,35 +56,23 @@ fn every_model_runs_on_the_worm_and_reports_json() {
         assert_eq!(json["neurons"], 302);
         assert_eq!(json["steps"], 2000);
         assert_eq!(json["duration_ms"], 200.0);
-        for key in [
-            "synapses",
-            "spikes",
-            "mean_rate_hz",
-            "build_s",
-            "sim_s",
-            "threads",
-        ] {
-            assert!(
-                json.get(key).is_some(),
-                "{model}: --json lacks {key}: {json}"
-            );
+        for key in ["synapses", "spikes", "mean_rate_hz", "build_s", "sim_s", "threads"] {
+            assert!(json.get(key).is_some(), "{model}: --json lacks {key}: {json}");
         }
         let spikes = json["spikes"].as_u64().unwrap();
         match model {
             "graded" => assert_eq!(spikes, 0, "graded neurons do not spike"),
             // About one spike per cycle at the default 10 Hz.
-            "kuramoto" => assert!(
-                (json["mean_rate_hz"].as_f64().unwrap() - 10.0).abs() < 2.0,
-                "{json}"
-            ),
+            "kuramoto" => assert!((json["mean_rate_hz"].as_f64().unwrap() - 10.0).abs() < 2.0, "{json}"),
             _ => assert!(spikes > 302, "{model}: {json}"),
         }
         assert_eq!(traces.lines().count(), 2001, "{model}: a row per step");
-        assert!(traces.lines().skip(1).all(|l| {
-            l.split(',')
+        assert!(
+            traces
+                .lines()
                 .skip(1)
-                .all(|v| v.parse::<f64>().unwrap().is_finite())
-        }));
+                .all(|l| { l.split(',').skip(1).all(|v| v.parse::<f64>().unwrap().is_finite()) })
+        );
     }
 }
 
@@ -114,30 +102,13 @@ fn parameters_are_overridden_by_name() {
     );
     simulate(
         "kuramoto",
-        &[
-            "--param",
-            "signed=1",
-            "--param",
-            "alpha=0.2",
-            "--param",
-            "gap_weight=0",
-        ],
+        &["--param", "signed=1", "--param", "alpha=0.2", "--param", "gap_weight=0"],
     );
-    simulate(
-        "chialvo",
-        &["--param", "epsilon=0.02", "--param", "threshold=0.8"],
-    );
+    simulate("chialvo", &["--param", "epsilon=0.02", "--param", "threshold=0.8"]);
     simulate("rulkov", &["--param", "alpha=4.3", "--param", "sigma=-1.2"]);
     simulate(
         "graded",
-        &[
-            "--param",
-            "tau=20",
-            "--param",
-            "g_gap=0",
-            "--trace-var",
-            "activation",
-        ],
+        &["--param", "tau=20", "--param", "g_gap=0", "--trace-var", "activation"],
     );
     let out = Command::new(env!("CARGO_BIN_EXE_connectoscope"))
         .args([
@@ -159,13 +130,7 @@ fn worm() -> connectoscope::Connectome {
 }
 
 /// A `Simulation` of `model` with `params` on the worm, run for `steps` steps of 1 ms.
-fn run(
-    model: &str,
-    params: &[(&str, f64)],
-    spec: RecordingSpec,
-    protocol: &Protocol,
-    steps: u64,
-) -> Simulation {
+fn run(model: &str, params: &[(&str, f64)], spec: RecordingSpec, protocol: &Protocol, steps: u64) -> Simulation {
     let c = worm();
     let config = ModelConfig {
         model: model.into(),
@@ -192,13 +157,7 @@ fn kuramoto_coupling_raises_the_recorded_order_parameter_globally_and_per_group(
         ..Default::default()
     };
     let final_r = |k: f64| {
-        let sim = run(
-            "kuramoto",
-            &[("K", k)],
-            spec.clone(),
-            &Protocol::default(),
-            2000,
-        );
+        let sim = run("kuramoto", &[("K", k)], spec.clone(), &Protocol::default(), 2000);
         assert_eq!(sim.recorder.order.len(), 2);
         (
             *sim.recorder.order[0].last().unwrap(),
@@ -207,18 +166,11 @@ fn kuramoto_coupling_raises_the_recorded_order_parameter_globally_and_per_group(
     };
     let (weak, _) = final_r(0.0);
     let (strong, command) = final_r(200.0);
-    assert!(
-        weak < 0.3 && strong > 0.9,
-        "r without coupling {weak}, with {strong}"
-    );
-    assert!(
-        command > 0.9,
-        "the command interneurons lock too: {command}"
-    );
+    assert!(weak < 0.3 && strong > 0.9, "r without coupling {weak}, with {strong}");
+    assert!(command > 0.9, "the command interneurons lock too: {command}");
 
     // Ablated oscillators have no phase and leave r(t).
-    let protocol =
-        Protocol::from_json(r#"{"items": [{"kind": "ablate", "target": "all"}]}"#).unwrap();
+    let protocol = Protocol::from_json(r#"{"items": [{"kind": "ablate", "target": "all"}]}"#).unwrap();
     let sim = run("kuramoto", &[], spec, &protocol, 10);
     assert_eq!(sim.recorder.order[0], vec![0.0; 10]);
     assert_eq!(sim.recorder.total_spikes, 0);
@@ -240,12 +192,7 @@ fn map_synchrony_is_measured_from_traces_and_spikes() {
             &Protocol::default(),
             4000,
         );
-        let late: Vec<Vec<f64>> = sim
-            .recorder
-            .traces
-            .iter()
-            .map(|s| s[2000..].to_vec())
-            .collect();
+        let late: Vec<Vec<f64>> = sim.recorder.traces.iter().map(|s| s[2000..].to_vec()).collect();
         let r = spike_phase_order(&sim.recorder.spikes, 302, 4000);
         (
             mean_pairwise_correlation(&late).unwrap(),

@@ -100,7 +100,10 @@ fn run_batch(
         return;
     }
     batch.frames_ready += 1;
-    let warm = batch.frames_ready >= WARM_UP_FRAMES && batch.ready_at.is_some_and(|t| t.elapsed().as_secs_f32() >= WARM_UP_SECS);
+    let warm = batch.frames_ready >= WARM_UP_FRAMES
+        && batch
+            .ready_at
+            .is_some_and(|t| t.elapsed().as_secs_f32() >= WARM_UP_SECS);
     if !warm {
         batch.last_frame = Some(now);
         return;
@@ -133,10 +136,17 @@ fn run_batch(
     if let Some(path) = &options.screenshot {
         if !batch.shot_requested {
             batch.shot_requested = true;
-            captures.write(CaptureRequest { path: path.clone(), scale: 1, background: Background::Theme, include_panel: true });
+            captures.write(CaptureRequest {
+                path: path.clone(),
+                scale: 1,
+                background: Background::Theme,
+                include_panel: true,
+            });
             return;
         }
-        let Some((_, result)) = log.0.iter().find(|(p, _)| p == path) else { return };
+        let Some((_, result)) = log.0.iter().find(|(p, _)| p == path) else {
+            return;
+        };
         match result {
             Ok(()) => {
                 eprintln!("wrote {}", path.display());
@@ -151,4 +161,3 @@ fn run_batch(
     }
     exit.write(AppExit::Success);
 }
-

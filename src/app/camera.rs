@@ -82,8 +82,15 @@ fn spawn_camera(mut commands: Commands, settings: Res<ViewSettings>, orbit: Res<
     commands.spawn((
         MainCamera,
         Camera3d::default(),
-        Camera { clear_color: ClearColorConfig::Custom(Color::srgb(bg[0], bg[1], bg[2])), ..default() },
-        Projection::Perspective(PerspectiveProjection { fov: FOV_Y, near: 0.5, ..default() }),
+        Camera {
+            clear_color: ClearColorConfig::Custom(Color::srgb(bg[0], bg[1], bg[2])),
+            ..default()
+        },
+        Projection::Perspective(PerspectiveProjection {
+            fov: FOV_Y,
+            near: 0.5,
+            ..default()
+        }),
         Msaa::Off,
         Tonemapping::None,
         orbit.transform(),
@@ -114,7 +121,11 @@ fn fit_requests(
         match r {
             Request::ResetView => orbit.reset(),
             Request::FocusSelection => {
-                let chosen: Vec<[f32; 3]> = selection.selected.iter().filter_map(|&i| positions.to.get(i).copied()).collect();
+                let chosen: Vec<[f32; 3]> = selection
+                    .selected
+                    .iter()
+                    .filter_map(|&i| positions.to.get(i).copied())
+                    .collect();
                 if chosen.is_empty() {
                     continue;
                 }
@@ -173,7 +184,12 @@ fn mouse_and_keys(
     let dt = time.delta_secs().min(0.1);
     let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
     let mut dir = Vec2::ZERO;
-    for (k, v) in [(KeyCode::ArrowLeft, -Vec2::X), (KeyCode::ArrowRight, Vec2::X), (KeyCode::ArrowUp, Vec2::Y), (KeyCode::ArrowDown, -Vec2::Y)] {
+    for (k, v) in [
+        (KeyCode::ArrowLeft, -Vec2::X),
+        (KeyCode::ArrowRight, Vec2::X),
+        (KeyCode::ArrowUp, Vec2::Y),
+        (KeyCode::ArrowDown, -Vec2::Y),
+    ] {
         if keys.pressed(k) {
             dir += v;
         }
@@ -237,14 +253,23 @@ fn viewport(
     let s = w.scale_factor();
     let [x0, y0, x1, y1] = focus.viewport;
     let (pw, ph) = (w.physical_width(), w.physical_height());
-    let pos = UVec2::new(((x0 * s) as u32).min(pw.saturating_sub(1)), ((y0 * s) as u32).min(ph.saturating_sub(1)));
+    let pos = UVec2::new(
+        ((x0 * s) as u32).min(pw.saturating_sub(1)),
+        ((y0 * s) as u32).min(ph.saturating_sub(1)),
+    );
     let mut size = UVec2::new(((x1 - x0) * s) as u32, ((y1 - y0) * s) as u32);
     size = size.min(UVec2::new(pw - pos.x, ph - pos.y)).max(UVec2::ONE);
     let bg = settings.theme.background();
     let clear = ClearColorConfig::Custom(Color::srgb(bg[0], bg[1], bg[2]));
     for mut cam in &mut cameras {
-        let vp = (x1 > x0 && y1 > y0).then(|| Viewport { physical_position: pos, physical_size: size, ..default() });
-        if cam.viewport.as_ref().map(|v| (v.physical_position, v.physical_size)) != vp.as_ref().map(|v| (v.physical_position, v.physical_size)) {
+        let vp = (x1 > x0 && y1 > y0).then(|| Viewport {
+            physical_position: pos,
+            physical_size: size,
+            ..default()
+        });
+        if cam.viewport.as_ref().map(|v| (v.physical_position, v.physical_size))
+            != vp.as_ref().map(|v| (v.physical_position, v.physical_size))
+        {
             cam.viewport = vp;
         }
         if !matches!((&cam.clear_color, &clear), (ClearColorConfig::Custom(a), ClearColorConfig::Custom(b)) if a == b) {

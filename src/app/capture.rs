@@ -48,7 +48,12 @@ pub struct CaptureSettings {
 
 impl Default for CaptureSettings {
     fn default() -> Self {
-        CaptureSettings { scale: 1, background: Background::Theme, include_panel: false, path: String::new() }
+        CaptureSettings {
+            scale: 1,
+            background: Background::Theme,
+            include_panel: false,
+            path: String::new(),
+        }
     }
 }
 
@@ -81,11 +86,18 @@ struct PendingCapture {
 
 /// Default file name for a capture.
 pub fn default_path() -> PathBuf {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     PathBuf::from(format!("connectoscope-{secs}.png"))
 }
 
-fn f12(keys: Res<ButtonInput<KeyCode>>, settings: Res<CaptureSettings>, focus: Res<UiFocus>, mut out: MessageWriter<CaptureRequest>) {
+fn f12(
+    keys: Res<ButtonInput<KeyCode>>,
+    settings: Res<CaptureSettings>,
+    focus: Res<UiFocus>,
+    mut out: MessageWriter<CaptureRequest>,
+) {
     if keys.just_pressed(KeyCode::F12) && !focus.keyboard_busy {
         out.write(settings.request());
     }
@@ -93,14 +105,26 @@ fn f12(keys: Res<ButtonInput<KeyCode>>, settings: Res<CaptureSettings>, focus: R
 
 impl CaptureSettings {
     pub fn request(&self) -> CaptureRequest {
-        let path = if self.path.trim().is_empty() { default_path() } else { PathBuf::from(self.path.trim()) };
-        CaptureRequest { path, scale: self.scale.clamp(1, 8), background: self.background, include_panel: self.include_panel }
+        let path = if self.path.trim().is_empty() {
+            default_path()
+        } else {
+            PathBuf::from(self.path.trim())
+        };
+        CaptureRequest {
+            path,
+            scale: self.scale.clamp(1, 8),
+            background: self.background,
+            include_panel: self.include_panel,
+        }
     }
 }
 
 /// Saves a captured image as PNG (RGBA when `keep_alpha`, else RGB).
 pub fn save_png(image: &Image, path: &std::path::Path, keep_alpha: bool) -> Result<(), String> {
-    let dynamic = image.clone().try_into_dynamic().map_err(|e| format!("cannot convert the capture: {e}"))?;
+    let dynamic = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| format!("cannot convert the capture: {e}"))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -139,9 +163,17 @@ pub fn spawn_offscreen_camera(
         .spawn((
             OffscreenCamera { image: handle.clone() },
             Camera3d::default(),
-            Camera { order: -1, clear_color: ClearColorConfig::Custom(clear), ..default() },
+            Camera {
+                order: -1,
+                clear_color: ClearColorConfig::Custom(clear),
+                ..default()
+            },
             RenderTarget::Image(handle.clone().into()),
-            Projection::Perspective(PerspectiveProjection { fov: FOV_Y, near: 0.5, ..default() }),
+            Projection::Perspective(PerspectiveProjection {
+                fov: FOV_Y,
+                near: 0.5,
+                ..default()
+            }),
             Msaa::Off,
             Tonemapping::None,
             transform,
@@ -176,10 +208,17 @@ fn start_captures(
             status.error = Some("a screenshot is already being taken".into());
             continue;
         }
-        let Ok((camera, transform)) = main.single() else { continue };
+        let Ok((camera, transform)) = main.single() else {
+            continue;
+        };
         let view = camera
             .physical_viewport_size()
-            .or_else(|| window.single().ok().map(|w| UVec2::new(w.physical_width(), w.physical_height())))
+            .or_else(|| {
+                window
+                    .single()
+                    .ok()
+                    .map(|w| UVec2::new(w.physical_width(), w.physical_height()))
+            })
             .unwrap_or(UVec2::new(1280, 720));
         let size = (view * r.scale).min(UVec2::splat(8192));
         let bg = settings.theme.background();
@@ -191,7 +230,12 @@ fn start_captures(
         let (entity, _) = spawn_offscreen_camera(&mut commands, &mut images, size, clear, *transform);
         // Lines are as many pixels wide as on screen, relative to the image size.
         settings.line_width_scale = r.scale as f32;
-        commands.entity(entity).insert(PendingCapture { frames_left: 4, path: r.path.clone(), keep_alpha, requested: false });
+        commands.entity(entity).insert(PendingCapture {
+            frames_left: 4,
+            path: r.path.clone(),
+            keep_alpha,
+            requested: false,
+        });
     }
 }
 

@@ -20,7 +20,13 @@ pub enum ColorBy {
 }
 
 impl ColorBy {
-    pub const ALL: [ColorBy; 5] = [ColorBy::CellType, ColorBy::Neurotransmitter, ColorBy::Sign, ColorBy::Degree, ColorBy::Custom];
+    pub const ALL: [ColorBy; 5] = [
+        ColorBy::CellType,
+        ColorBy::Neurotransmitter,
+        ColorBy::Sign,
+        ColorBy::Degree,
+        ColorBy::Custom,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -82,25 +88,36 @@ pub const INHIBITORY: Rgba = rgb(0x3d, 0x9c, 0xff);
 pub fn neuron_colors(g: &GraphData, by: ColorBy, custom: Option<&CustomColors>) -> (Vec<Rgba>, Legend) {
     let n = g.len();
     match by {
-        ColorBy::CellType => categorical(n, |i| g.c.neurons.cell_type.get(i).map(cell_type_key), "cell type", known_cell_type),
-        ColorBy::Neurotransmitter => {
-            categorical(n, |i| g.c.neurons.neurotransmitter.get(i).and_then(transmitter_key), "neurotransmitter", known_transmitter)
-        }
+        ColorBy::CellType => categorical(
+            n,
+            |i| g.c.neurons.cell_type.get(i).map(cell_type_key),
+            "cell type",
+            known_cell_type,
+        ),
+        ColorBy::Neurotransmitter => categorical(
+            n,
+            |i| g.c.neurons.neurotransmitter.get(i).and_then(transmitter_key),
+            "neurotransmitter",
+            known_transmitter,
+        ),
         ColorBy::Sign => {
-            let colors = g
-                .c
-                .neurons
-                .sign
-                .iter()
-                .map(|s| match s {
-                    Sign::Excitatory => EXCITATORY,
-                    Sign::Inhibitory => INHIBITORY,
-                    _ => GREY,
-                })
-                .collect();
+            let colors =
+                g.c.neurons
+                    .sign
+                    .iter()
+                    .map(|s| match s {
+                        Sign::Excitatory => EXCITATORY,
+                        Sign::Inhibitory => INHIBITORY,
+                        _ => GREY,
+                    })
+                    .collect();
             let legend = Legend {
                 title: "sign".into(),
-                entries: vec![("excitatory".into(), EXCITATORY), ("inhibitory".into(), INHIBITORY), ("unknown".into(), GREY)],
+                entries: vec![
+                    ("excitatory".into(), EXCITATORY),
+                    ("inhibitory".into(), INHIBITORY),
+                    ("unknown".into(), GREY),
+                ],
                 gradient: None,
             };
             (colors, legend)
@@ -109,12 +126,22 @@ pub fn neuron_colors(g: &GraphData, by: ColorBy, custom: Option<&CustomColors>) 
             let max = (0..n).map(|i| g.degree(i)).max().unwrap_or(0).max(1);
             let scale = (1.0 + max as f32).ln();
             let colors = (0..n).map(|i| ramp((1.0 + g.degree(i) as f32).ln() / scale)).collect();
-            let legend = Legend { title: "degree (log scale)".into(), entries: Vec::new(), gradient: Some(("0".into(), max.to_string())) };
+            let legend = Legend {
+                title: "degree (log scale)".into(),
+                entries: Vec::new(),
+                gradient: Some(("0".into(), max.to_string())),
+            };
             (colors, legend)
         }
         ColorBy::Custom => match custom {
             Some(c) if c.colors.len() == n => (c.colors.clone(), c.legend.clone()),
-            _ => (vec![GREY; n], Legend { title: "custom colours: none set".into(), ..Default::default() }),
+            _ => (
+                vec![GREY; n],
+                Legend {
+                    title: "custom colours: none set".into(),
+                    ..Default::default()
+                },
+            ),
         },
     }
 }
@@ -149,14 +176,27 @@ fn categorical(
     }
     let colors: Vec<Rgba> = keys
         .iter()
-        .map(|k| k.as_ref().and_then(|k| palette.iter().find(|(name, _)| name == k)).map_or(GREY, |(_, c)| *c))
+        .map(|k| {
+            k.as_ref()
+                .and_then(|k| palette.iter().find(|(name, _)| name == k))
+                .map_or(GREY, |(_, c)| *c)
+        })
         .collect();
     let mut entries = palette;
-    let others = keys.iter().any(|k| k.as_ref().is_none_or(|k| !entries.iter().any(|(name, _)| name == k)));
+    let others = keys
+        .iter()
+        .any(|k| k.as_ref().is_none_or(|k| !entries.iter().any(|(name, _)| name == k)));
     if others {
         entries.push(("other / unknown".into(), GREY));
     }
-    (colors, Legend { title: title.into(), entries, gradient: None })
+    (
+        colors,
+        Legend {
+            title: title.into(),
+            entries,
+            gradient: None,
+        },
+    )
 }
 
 fn cell_type_key(s: &str) -> String {
@@ -226,12 +266,21 @@ pub fn ramp(t: f32) -> Rgba {
     let i = (t.floor() as usize).min(STOPS.len() - 2);
     let f = t - i as f32;
     let (a, b) = (STOPS[i], STOPS[i + 1]);
-    [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f, 1.0]
+    [
+        a[0] + (b[0] - a[0]) * f,
+        a[1] + (b[1] - a[1]) * f,
+        a[2] + (b[2] - a[2]) * f,
+        1.0,
+    ]
 }
 
 /// sRGB component to linear.
 pub fn srgb_to_linear(c: f32) -> f32 {
-    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
 }
 
 pub fn to_linear(c: Rgba) -> Rgba {

@@ -53,9 +53,20 @@ fn slot_config(slot: usize, scale: f32) -> GizmoLineConfig {
     } else if slot < BUCKETS {
         (CHEMICAL_WIDTH[slot], GizmoLineStyle::Solid)
     } else {
-        (GAP_WIDTH[slot - BUCKETS], GizmoLineStyle::Dashed { gap_scale: 1.5, line_scale: 2.5 })
+        (
+            GAP_WIDTH[slot - BUCKETS],
+            GizmoLineStyle::Dashed {
+                gap_scale: 1.5,
+                line_scale: 2.5,
+            },
+        )
     };
-    GizmoLineConfig { width: width * scale, perspective: false, style, joints: GizmoLineJoint::None }
+    GizmoLineConfig {
+        width: width * scale,
+        perspective: false,
+        style,
+        joints: GizmoLineJoint::None,
+    }
 }
 
 fn setup(mut commands: Commands, mut assets: ResMut<Assets<GizmoAsset>>) {
@@ -64,12 +75,25 @@ fn setup(mut commands: Commands, mut assets: ResMut<Assets<GizmoAsset>>) {
     for slot in 0..SLOTS {
         let h = assets.add(GizmoAsset::new());
         let e = commands
-            .spawn(Gizmo { handle: h.clone(), line_config: slot_config(slot, 1.0), depth_bias: if slot == PATH_SLOT { -0.01 } else { 0.0 } })
+            .spawn(Gizmo {
+                handle: h.clone(),
+                line_config: slot_config(slot, 1.0),
+                depth_bias: if slot == PATH_SLOT { -0.01 } else { 0.0 },
+            })
             .id();
         handles.push(h);
         entities.push(e);
     }
-    commands.insert_resource(EdgeRender { handles, entities, selected: Vec::new(), kept: Vec::new(), scratch: vec![Default::default(); SLOTS], width_scale: 1.0, drawn: 0, total: 0 });
+    commands.insert_resource(EdgeRender {
+        handles,
+        entities,
+        selected: Vec::new(),
+        kept: Vec::new(),
+        scratch: vec![Default::default(); SLOTS],
+        width_scale: 1.0,
+        drawn: 0,
+        total: 0,
+    });
 }
 
 fn linear(c: Rgba, alpha: f32) -> LinearRgba {
@@ -107,7 +131,14 @@ fn rebuild_edges(
     }
 }
 
-fn fill(r: &mut EdgeRender, graph: &Graph, settings: &ViewSettings, colors: &NeuronColors, selection: &Selection, positions: &Positions) {
+fn fill(
+    r: &mut EdgeRender,
+    graph: &Graph,
+    settings: &ViewSettings,
+    colors: &NeuronColors,
+    selection: &Selection,
+    positions: &Positions,
+) {
     let Some(g) = &graph.data else { return };
     let n = g.len();
     if positions.current.len() != n || colors.colors.len() != n {
@@ -133,7 +164,13 @@ fn fill(r: &mut EdgeRender, graph: &Graph, settings: &ViewSettings, colors: &Neu
             extra.extend(g.c.electrical.out_ids(i).map(|id| (EdgeKind::Electrical, id as u32)));
             extra.extend(g.c.electrical.in_ids(i).map(|id| (EdgeKind::Electrical, id as u32)));
         }
-        extra.retain(|&(k, _)| if k == EdgeKind::Chemical { settings.edges.chemical } else { settings.edges.electrical });
+        extra.retain(|&(k, _)| {
+            if k == EdgeKind::Chemical {
+                settings.edges.chemical
+            } else {
+                settings.edges.electrical
+            }
+        });
         extra.sort_unstable_by_key(|&(k, id)| (k as u8, id));
         extra.dedup();
         r.drawn += extra.len();
@@ -142,7 +179,11 @@ fn fill(r: &mut EdgeRender, graph: &Graph, settings: &ViewSettings, colors: &Neu
         let e = g.c.edges(kind).get(id as usize);
         selection.is_selected(e.pre as usize) || selection.is_selected(e.post as usize)
     };
-    let lod = r.selected.iter().rev().filter(|&&(k, id)| !(focus_edges && touches_selection(k, id)));
+    let lod = r
+        .selected
+        .iter()
+        .rev()
+        .filter(|&&(k, id)| !(focus_edges && touches_selection(k, id)));
     for &(kind, id) in lod.chain(extra.iter()) {
         let e = g.c.edges(kind).get(id as usize);
         let level = weight_level(e.weight, g.max_weight);

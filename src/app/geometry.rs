@@ -49,7 +49,11 @@ pub fn interpolate(from: &[P3], to: &[P3], t: f32, out: &mut Vec<P3>) {
     let s = ease(t);
     out.clear();
     out.extend(to.iter().enumerate().map(|(i, b)| match from.get(i) {
-        Some(a) => [a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s, a[2] + (b[2] - a[2]) * s],
+        Some(a) => [
+            a[0] + (b[0] - a[0]) * s,
+            a[1] + (b[1] - a[1]) * s,
+            a[2] + (b[2] - a[2]) * s,
+        ],
         None => *b,
     }));
 }

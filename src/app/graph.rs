@@ -28,7 +28,9 @@ impl GraphData {
         let n = c.neurons.len();
         let in_degree = (0..n).map(|i| c.chemical.in_degree(i) as u32).collect();
         let out_degree = (0..n).map(|i| c.chemical.out_degree(i) as u32).collect();
-        let gap_degree = (0..n).map(|i| (c.electrical.out_degree(i) + c.electrical.in_degree(i)) as u32).collect();
+        let gap_degree = (0..n)
+            .map(|i| (c.electrical.out_degree(i) + c.electrical.in_degree(i)) as u32)
+            .collect();
         let by_weight = |kind: EdgeKind| {
             let e = c.edges(kind);
             let mut ids: Vec<u32> = (0..e.len() as u32).collect();
@@ -38,9 +40,12 @@ impl GraphData {
         let chemical_by_weight = by_weight(EdgeKind::Chemical);
         let electrical_by_weight = by_weight(EdgeKind::Electrical);
         let top = |kind: EdgeKind, ids: &[u32]| ids.first().map_or(0.0, |&id| c.edges(kind).get(id as usize).weight);
-        let max_weight = top(EdgeKind::Chemical, &chemical_by_weight).max(top(EdgeKind::Electrical, &electrical_by_weight));
+        let max_weight =
+            top(EdgeKind::Chemical, &chemical_by_weight).max(top(EdgeKind::Electrical, &electrical_by_weight));
         let names_lower = c.neurons.names().iter().map(|s| s.to_lowercase()).collect();
-        let classes_lower = (0..n).map(|i| c.neurons.class.get(i).unwrap_or("").to_lowercase()).collect();
+        let classes_lower = (0..n)
+            .map(|i| c.neurons.class.get(i).unwrap_or("").to_lowercase())
+            .collect();
         GraphData {
             source: source.into(),
             c,
@@ -123,7 +128,11 @@ pub fn partners(g: &GraphData, i: usize) -> (Vec<Partner>, Vec<Partner>) {
         .in_ids(i)
         .map(|id| {
             let e = c.chemical.get(id);
-            Partner { neuron: e.pre as usize, weight: e.weight, kind: EdgeKind::Chemical }
+            Partner {
+                neuron: e.pre as usize,
+                weight: e.weight,
+                kind: EdgeKind::Chemical,
+            }
         })
         .collect();
     let mut outputs: Vec<Partner> = c
@@ -131,7 +140,11 @@ pub fn partners(g: &GraphData, i: usize) -> (Vec<Partner>, Vec<Partner>) {
         .out_ids(i)
         .map(|id| {
             let e = c.chemical.get(id);
-            Partner { neuron: e.post as usize, weight: e.weight, kind: EdgeKind::Chemical }
+            Partner {
+                neuron: e.post as usize,
+                weight: e.weight,
+                kind: EdgeKind::Chemical,
+            }
         })
         .collect();
     let gaps = c.electrical.out_ids(i).map(|id| {
@@ -143,7 +156,11 @@ pub fn partners(g: &GraphData, i: usize) -> (Vec<Partner>, Vec<Partner>) {
         (e.pre as usize, e.weight)
     });
     for (j, w) in gaps.chain(gaps_in).collect::<Vec<_>>() {
-        let p = Partner { neuron: j, weight: w, kind: EdgeKind::Electrical };
+        let p = Partner {
+            neuron: j,
+            weight: w,
+            kind: EdgeKind::Electrical,
+        };
         inputs.push(p.clone());
         outputs.push(p);
     }

@@ -49,7 +49,10 @@ impl<T: Send + 'static> Job<T> {
     ) -> Job<T> {
         let (tx, rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
-        let worker = Worker { tx, cancel: cancel.clone() };
+        let worker = Worker {
+            tx,
+            cancel: cancel.clone(),
+        };
         let label = label.into();
         let name = label.chars().take(15).collect::<String>();
         let spawned = std::thread::Builder::new().name(name).spawn(move || {
@@ -66,7 +69,12 @@ impl<T: Send + 'static> Job<T> {
         if let Err(e) = spawned {
             eprintln!("error: cannot start a thread: {e}");
         }
-        Job { rx: Mutex::new(rx), cancel, started: Instant::now(), label }
+        Job {
+            rx: Mutex::new(rx),
+            cancel,
+            started: Instant::now(),
+            label,
+        }
     }
 
     /// The newest result, if any.

@@ -16,14 +16,20 @@ pub struct LayoutPlugin;
 
 impl Plugin for LayoutPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<LayoutJob>()
-            .add_systems(Update, (reset_on_new_graph, handle_requests, poll_layout, animate).chain());
+        app.init_resource::<LayoutJob>().add_systems(
+            Update,
+            (reset_on_new_graph, handle_requests, poll_layout, animate).chain(),
+        );
     }
 }
 
 enum LayoutMsg {
     /// Positions (normalised) and whether more will follow.
-    Positions { points: Vec<P3>, done: bool, iteration: u32 },
+    Positions {
+        points: Vec<P3>,
+        done: bool,
+        iteration: u32,
+    },
     Error(String),
 }
 
@@ -45,7 +51,12 @@ impl LayoutJob {
 }
 
 /// A new graph starts on a neutral sphere, so something is on screen at once.
-fn reset_on_new_graph(graph: Res<Graph>, mut job: ResMut<LayoutJob>, mut positions: ResMut<Positions>, mut dirty: ResMut<Dirty>) {
+fn reset_on_new_graph(
+    graph: Res<Graph>,
+    mut job: ResMut<LayoutJob>,
+    mut positions: ResMut<Positions>,
+    mut dirty: ResMut<Dirty>,
+) {
     if graph.generation == job.generation {
         return;
     }
@@ -80,17 +91,31 @@ fn spawn_layout(g: Arc<GraphData>, kind: LayoutKind, initial: Vec<P3>) -> Job<La
             match kind {
                 LayoutKind::Anatomical => match core_layout::anatomical(c) {
                     Some(points) => {
-                        w.send(LayoutMsg::Positions { points, done: true, iteration: 0 });
+                        w.send(LayoutMsg::Positions {
+                            points,
+                            done: true,
+                            iteration: 0,
+                        });
                     }
                     None => {
-                        w.send(LayoutMsg::Error("anatomical layout: some neurons have no position".into()));
+                        w.send(LayoutMsg::Error(
+                            "anatomical layout: some neurons have no position".into(),
+                        ));
                     }
                 },
                 LayoutKind::Spectral => {
-                    w.send(LayoutMsg::Positions { points: core_layout::spectral(c), done: true, iteration: 0 });
+                    w.send(LayoutMsg::Positions {
+                        points: core_layout::spectral(c),
+                        done: true,
+                        iteration: 0,
+                    });
                 }
                 LayoutKind::SignalFlow => {
-                    w.send(LayoutMsg::Positions { points: core_layout::signal_flow(c), done: true, iteration: 0 });
+                    w.send(LayoutMsg::Positions {
+                        points: core_layout::signal_flow(c),
+                        done: true,
+                        iteration: 0,
+                    });
                 }
                 LayoutKind::Force => {
                     let initial = (initial.len() == c.neurons.len()).then_some(initial);
@@ -102,12 +127,20 @@ fn spawn_layout(g: Arc<GraphData>, kind: LayoutKind, initial: Vec<P3>) -> Job<La
                         iteration += 1;
                         if last.elapsed() > Duration::from_millis(100) {
                             last = Instant::now();
-                            if !w.send(LayoutMsg::Positions { points: f.positions(), done: false, iteration }) {
+                            if !w.send(LayoutMsg::Positions {
+                                points: f.positions(),
+                                done: false,
+                                iteration,
+                            }) {
                                 return;
                             }
                         }
                     }
-                    w.send(LayoutMsg::Positions { points: f.positions(), done: true, iteration });
+                    w.send(LayoutMsg::Positions {
+                        points: f.positions(),
+                        done: true,
+                        iteration,
+                    });
                 }
             }
         },
@@ -140,11 +173,20 @@ fn handle_requests(
     }
 }
 
-fn poll_layout(mut job: ResMut<LayoutJob>, mut positions: ResMut<Positions>, mut dirty: ResMut<Dirty>, mut status: ResMut<Status>) {
+fn poll_layout(
+    mut job: ResMut<LayoutJob>,
+    mut positions: ResMut<Positions>,
+    mut dirty: ResMut<Dirty>,
+    mut status: ResMut<Status>,
+) {
     let Some(j) = &job.job else { return };
     let kind = job.kind.unwrap_or(LayoutKind::Force);
     match j.poll() {
-        Poll::Ready(LayoutMsg::Positions { points, done, iteration }) => {
+        Poll::Ready(LayoutMsg::Positions {
+            points,
+            done,
+            iteration,
+        }) => {
             if points.len() != positions.current.len() {
                 job.job = None;
                 return;
@@ -177,7 +219,11 @@ fn poll_layout(mut job: ResMut<LayoutJob>, mut positions: ResMut<Positions>, mut
             if let (Some(j), Some(k)) = (&job.job, job.kind)
                 && job.first_snapshot
             {
-                job.progress = Some(format!("{}: computing ({:.1} s)", k.as_str(), j.started.elapsed().as_secs_f32()));
+                job.progress = Some(format!(
+                    "{}: computing ({:.1} s)",
+                    k.as_str(),
+                    j.started.elapsed().as_secs_f32()
+                ));
             }
         }
     }

@@ -44,7 +44,9 @@ impl Loader {
 
     /// "Loading X (3.2 s)" while a load runs.
     pub fn progress(&self) -> Option<String> {
-        self.load.as_ref().map(|j| format!("{} ({:.1} s)", j.label, j.started.elapsed().as_secs_f32()))
+        self.load
+            .as_ref()
+            .map(|j| format!("{} ({:.1} s)", j.label, j.started.elapsed().as_secs_f32()))
     }
 }
 
@@ -62,15 +64,22 @@ pub fn read_graph(what: &str) -> Result<GraphData, String> {
 }
 
 fn open_initial(options: Res<Options>, mut requests: MessageWriter<Request>) {
-    let what = options.input.clone().unwrap_or_else(|| io::datasets::DEFAULT.to_string());
+    let what = options
+        .input
+        .clone()
+        .unwrap_or_else(|| io::datasets::DEFAULT.to_string());
     requests.write(Request::Open(what));
 }
 
 fn start_load(loader: &mut Loader, what: String) {
     let label = format!("loading {what}");
-    loader.load = Some(Job::spawn(label, move |w| {
-        w.send(read_graph(&what));
-    }, Err));
+    loader.load = Some(Job::spawn(
+        label,
+        move |w| {
+            w.send(read_graph(&what));
+        },
+        Err,
+    ));
 }
 
 fn handle_requests(
@@ -100,15 +109,22 @@ fn handle_requests(
             Request::SaveAs(path) => {
                 let Some(g) = graph.data.clone() else { continue };
                 if io::Format::from_extension(path).is_none() {
-                    status.error = Some(format!("{}: unknown format (use .graphml, .gexf or .csv)", path.display()));
+                    status.error = Some(format!(
+                        "{}: unknown format (use .graphml, .gexf or .csv)",
+                        path.display()
+                    ));
                     continue;
                 }
                 let layout = positions.layout.clone();
                 let keep_anatomy = positions.layout_kind == Some(crate::analysis::layout::LayoutKind::Anatomical);
                 let path = path.clone();
-                loader.save = Some(Job::spawn("saving", move |w| {
-                    w.send(save_with_layout(&g, &layout, keep_anatomy, &path));
-                }, Err));
+                loader.save = Some(Job::spawn(
+                    "saving",
+                    move |w| {
+                        w.send(save_with_layout(&g, &layout, keep_anatomy, &path));
+                    },
+                    Err,
+                ));
             }
             _ => {}
         }
@@ -118,7 +134,12 @@ fn handle_requests(
 /// Writes a copy of the graph whose neuron positions are the current layout (layouts are
 /// normalised to radius 1 and written scaled by 100); the anatomical layout keeps the
 /// original soma positions and unit.
-pub fn save_with_layout(g: &GraphData, layout: &[[f32; 3]], keep_anatomy: bool, path: &std::path::Path) -> Result<String, String> {
+pub fn save_with_layout(
+    g: &GraphData,
+    layout: &[[f32; 3]],
+    keep_anatomy: bool,
+    path: &std::path::Path,
+) -> Result<String, String> {
     let mut c = g.c.clone();
     if !keep_anatomy && layout.len() == c.neurons.len() {
         for (p, q) in c.neurons.position.iter_mut().zip(layout) {
@@ -170,7 +191,11 @@ fn poll_jobs(
                 };
                 settings.edges = EdgeFilter::for_graph(edges);
                 // Small graphs: name as many neurons as fit (hubs first); big ones: the selection.
-                settings.labels = if data.len() <= 500 { LabelMode::All } else { LabelMode::Selection };
+                settings.labels = if data.len() <= 500 {
+                    LabelMode::All
+                } else {
+                    LabelMode::Selection
+                };
                 graph.data = Some(Arc::new(data));
                 graph.generation += 1;
                 *selection = Selection::default();

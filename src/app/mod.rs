@@ -51,13 +51,20 @@ pub fn run(options: Options) -> ExitCode {
         title: "connectoscope".into(),
         resolution: WindowResolution::new(w, h),
         // Frame times are measured without waiting for vertical sync.
-        present_mode: if options.bench_frames.is_some() { PresentMode::AutoNoVsync } else { PresentMode::AutoVsync },
+        present_mode: if options.bench_frames.is_some() {
+            PresentMode::AutoNoVsync
+        } else {
+            PresentMode::AutoVsync
+        },
         ..default()
     };
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
-            .set(WindowPlugin { primary_window: Some(window), ..default() })
+            .set(WindowPlugin {
+                primary_window: Some(window),
+                ..default()
+            })
             .set(LogPlugin {
                 level: if batch { Level::ERROR } else { Level::WARN },
                 filter: "wgpu=error,naga=warn,wgpu_hal=error".into(),

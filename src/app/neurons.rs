@@ -32,7 +32,10 @@ impl Plugin for NeuronsPlugin {
         let mut shaders = app.world_mut().resource_mut::<Assets<Shader>>();
         let _ = shaders.insert(
             SHADER.id(),
-            Shader::from_wgsl(include_str!("../../assets/shaders/neurons.wgsl"), "connectoscope/neurons.wgsl"),
+            Shader::from_wgsl(
+                include_str!("../../assets/shaders/neurons.wgsl"),
+                "connectoscope/neurons.wgsl",
+            ),
         );
     }
 }
@@ -79,10 +82,22 @@ pub const FLAG_HOVERED: u32 = 2;
 pub const FLAG_DIMMED: u32 = 4;
 pub const FLAG_PATH: u32 = 8;
 
-fn setup(mut commands: Commands, mut buffers: ResMut<Assets<ShaderBuffer>>, mut materials: ResMut<Assets<NeuronMaterial>>) {
+fn setup(
+    mut commands: Commands,
+    mut buffers: ResMut<Assets<ShaderBuffer>>,
+    mut materials: ResMut<Assets<NeuronMaterial>>,
+) {
     let buffer = buffers.add(ShaderBuffer::new(&[0u8; 32], RenderAssetUsages::default()));
-    let material = materials.add(NeuronMaterial { neurons: buffer.clone(), params: Vec4::new(0.0, 0.0, 0.0, 0.85) });
-    commands.insert_resource(NeuronRender { material, buffer, mesh_entity: None, mesh_len: 0 });
+    let material = materials.add(NeuronMaterial {
+        neurons: buffer.clone(),
+        params: Vec4::new(0.0, 0.0, 0.0, 0.85),
+    });
+    commands.insert_resource(NeuronRender {
+        material,
+        buffer,
+        mesh_entity: None,
+        mesh_len: 0,
+    });
 }
 
 /// One quad per neuron: corners (±1, ±1) with the neuron index in z.
@@ -177,7 +192,9 @@ fn update_neurons(
         }
         f
     };
-    let Some(mut buffer) = buffers.get_mut(&render.buffer) else { return };
+    let Some(mut buffer) = buffers.get_mut(&render.buffer) else {
+        return;
+    };
     let data = buffer.data.get_or_insert_with(Vec::new);
     data.clear();
     data.reserve(32 * n);
@@ -200,7 +217,12 @@ fn update_neurons(
         }
         let mesh = meshes.add(impostor_mesh(n));
         let e = commands
-            .spawn((Mesh3d(mesh), MeshMaterial3d(render.material.clone()), NoFrustumCulling, Transform::IDENTITY))
+            .spawn((
+                Mesh3d(mesh),
+                MeshMaterial3d(render.material.clone()),
+                NoFrustumCulling,
+                Transform::IDENTITY,
+            ))
             .id();
         render.mesh_entity = Some(e);
         render.mesh_len = n;

@@ -20,22 +20,36 @@ pub fn overlay(
     cameras: Query<(&Camera, &GlobalTransform), With<MainCamera>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
-    let Some(g) = scene.graph.data.clone() else { return Ok(()) };
+    let Some(g) = scene.graph.data.clone() else {
+        return Ok(());
+    };
     let [x0, y0, x1, y1] = focus.viewport;
     let rect = egui::Rect::from_min_max(egui::pos2(x0, y0), egui::pos2(x1, y1));
     if rect.width() < 10.0 || rect.height() < 10.0 {
         return Ok(());
     }
-    let Ok((camera, transform)) = cameras.single() else { return Ok(()) };
+    let Ok((camera, transform)) = cameras.single() else {
+        return Ok(());
+    };
     let n = g.len();
     let pos = &scene.positions.current;
     if pos.len() != n {
         return Ok(());
     }
     let dark = scene.settings.theme == Theme::Dark;
-    let text = if dark { egui::Color32::from_gray(235) } else { egui::Color32::from_gray(20) };
-    let halo = if dark { egui::Color32::from_black_alpha(170) } else { egui::Color32::from_white_alpha(200) };
-    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("labels"))).with_clip_rect(rect);
+    let text = if dark {
+        egui::Color32::from_gray(235)
+    } else {
+        egui::Color32::from_gray(20)
+    };
+    let halo = if dark {
+        egui::Color32::from_black_alpha(170)
+    } else {
+        egui::Color32::from_white_alpha(200)
+    };
+    let painter = ctx
+        .layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("labels")))
+        .with_clip_rect(rect);
     let project = |i: usize| -> Option<egui::Pos2> {
         let p = camera.world_to_viewport(transform, Vec3::from_array(pos[i])).ok()?;
         let q = egui::pos2(p.x, p.y);
@@ -122,45 +136,57 @@ pub fn overlay(
         .fixed_pos(egui::pos2(rect.min.x + 10.0, rect.max.y - 10.0))
         .interactable(false)
         .show(&ctx, |ui| {
-            egui::Frame::popup(ui.style()).multiply_with_opacity(0.9).show(ui, |ui| {
-                ui.label(egui::RichText::new(&legend.title).strong());
-                for (name, c) in &legend.entries {
-                    ui.horizontal(|ui| {
-                        let (r, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                        ui.painter().circle_filled(r.center(), 5.5, color32(*c));
-                        ui.label(name);
-                    });
-                }
-                if let Some((lo, hi)) = &legend.gradient {
-                    ui.horizontal(|ui| {
-                        ui.label(lo);
-                        let (r, _) = ui.allocate_exact_size(egui::vec2(120.0, 10.0), egui::Sense::hover());
-                        let steps = 24;
-                        for k in 0..steps {
-                            let x = r.min.x + r.width() * k as f32 / steps as f32;
-                            let cell = egui::Rect::from_min_size(egui::pos2(x, r.min.y), egui::vec2(r.width() / steps as f32 + 0.5, r.height()));
-                            ui.painter().rect_filled(cell, 0.0, color32(ramp(k as f32 / (steps - 1) as f32)));
-                        }
-                        ui.label(hi);
-                    });
-                }
-                let gap = scene.settings.theme.gap_junction();
-                ui.horizontal(|ui| {
-                    let (r, _) = ui.allocate_exact_size(egui::vec2(22.0, 12.0), egui::Sense::hover());
-                    ui.painter().line_segment([r.left_center(), r.right_center()], egui::Stroke::new(2.0, text.gamma_multiply(0.7)));
-                    ui.label("chemical (brightens toward target)");
-                });
-                ui.horizontal(|ui| {
-                    let (r, _) = ui.allocate_exact_size(egui::vec2(22.0, 12.0), egui::Sense::hover());
-                    let mut x = r.min.x;
-                    while x < r.max.x {
-                        let end = (x + 5.0).min(r.max.x);
-                        ui.painter().line_segment([egui::pos2(x, r.center().y), egui::pos2(end, r.center().y)], egui::Stroke::new(2.0, color32(gap)));
-                        x += 8.0;
+            egui::Frame::popup(ui.style())
+                .multiply_with_opacity(0.9)
+                .show(ui, |ui| {
+                    ui.label(egui::RichText::new(&legend.title).strong());
+                    for (name, c) in &legend.entries {
+                        ui.horizontal(|ui| {
+                            let (r, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                            ui.painter().circle_filled(r.center(), 5.5, color32(*c));
+                            ui.label(name);
+                        });
                     }
-                    ui.label("gap junction");
+                    if let Some((lo, hi)) = &legend.gradient {
+                        ui.horizontal(|ui| {
+                            ui.label(lo);
+                            let (r, _) = ui.allocate_exact_size(egui::vec2(120.0, 10.0), egui::Sense::hover());
+                            let steps = 24;
+                            for k in 0..steps {
+                                let x = r.min.x + r.width() * k as f32 / steps as f32;
+                                let cell = egui::Rect::from_min_size(
+                                    egui::pos2(x, r.min.y),
+                                    egui::vec2(r.width() / steps as f32 + 0.5, r.height()),
+                                );
+                                ui.painter()
+                                    .rect_filled(cell, 0.0, color32(ramp(k as f32 / (steps - 1) as f32)));
+                            }
+                            ui.label(hi);
+                        });
+                    }
+                    let gap = scene.settings.theme.gap_junction();
+                    ui.horizontal(|ui| {
+                        let (r, _) = ui.allocate_exact_size(egui::vec2(22.0, 12.0), egui::Sense::hover());
+                        ui.painter().line_segment(
+                            [r.left_center(), r.right_center()],
+                            egui::Stroke::new(2.0, text.gamma_multiply(0.7)),
+                        );
+                        ui.label("chemical (brightens toward target)");
+                    });
+                    ui.horizontal(|ui| {
+                        let (r, _) = ui.allocate_exact_size(egui::vec2(22.0, 12.0), egui::Sense::hover());
+                        let mut x = r.min.x;
+                        while x < r.max.x {
+                            let end = (x + 5.0).min(r.max.x);
+                            ui.painter().line_segment(
+                                [egui::pos2(x, r.center().y), egui::pos2(end, r.center().y)],
+                                egui::Stroke::new(2.0, color32(gap)),
+                            );
+                            x += 8.0;
+                        }
+                        ui.label("gap junction");
+                    });
                 });
-            });
         });
 
     // Title line, top left of the 3D view.
@@ -170,14 +196,18 @@ pub fn overlay(
         n,
         g.c.chemical.len(),
         g.c.electrical.len(),
-        scene.positions.layout_kind.map_or(String::new(), |k| format!(" · {} layout", k.as_str()))
+        scene
+            .positions
+            .layout_kind
+            .map_or(String::new(), |k| format!(" · {} layout", k.as_str()))
     );
-    ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("title"))).text(
-        rect.min + egui::vec2(12.0, 10.0),
-        egui::Align2::LEFT_TOP,
-        title,
-        egui::FontId::proportional(14.0),
-        text.gamma_multiply(0.85),
-    );
+    ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("title")))
+        .text(
+            rect.min + egui::vec2(12.0, 10.0),
+            egui::Align2::LEFT_TOP,
+            title,
+            egui::FontId::proportional(14.0),
+            text.gamma_multiply(0.85),
+        );
     Ok(())
 }

@@ -14,7 +14,10 @@ use super::layout::LayoutJob;
 use super::loading::Loader;
 use super::overlay;
 use super::search;
-use super::state::{Dirty, Graph, LabelMode, NeuronColorHook, NeuronColors, Positions, Request, Selection, Status, Theme, UiFocus, ViewSettings};
+use super::state::{
+    Dirty, Graph, LabelMode, NeuronColorHook, NeuronColors, Positions, Request, Selection, Status, Theme, UiFocus,
+    ViewSettings,
+};
 use crate::analysis::layout::LayoutKind;
 use crate::io::datasets;
 use crate::model::EdgeKind;
@@ -45,7 +48,11 @@ fn setup_egui(mut commands: Commands, mut settings: ResMut<EguiGlobalSettings>) 
         PrimaryEguiContext,
         Camera2d,
         RenderLayers::none(),
-        Camera { order: 1, clear_color: ClearColorConfig::None, ..default() },
+        Camera {
+            order: 1,
+            clear_color: ClearColorConfig::None,
+            ..default()
+        },
     ));
 }
 
@@ -94,7 +101,9 @@ fn ui(
     let mut root = egui::Ui::new(
         ctx.clone(),
         "root".into(),
-        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
     );
     egui::Panel::top("menu").show(&mut root, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
@@ -138,21 +147,26 @@ fn ui(
         });
     });
     egui::Panel::bottom("status").show(&mut root, |ui| status_bar(ui, &scene, &mut jobs));
-    egui::Panel::left("side").default_size(PANEL_WIDTH).resizable(true).show(&mut root, |ui| {
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            file_section(ui, &mut scene, &mut state, &mut requests);
-            search_section(ui, &mut scene, &mut state, &mut requests);
-            inspector_section(ui, &mut scene, &mut requests);
-            layout_section(ui, &mut scene, &jobs, &mut requests);
-            appearance_section(ui, &mut scene);
-            edges_section(ui, &mut scene);
-            capture_section(ui, &mut jobs, &mut captures);
+    egui::Panel::left("side")
+        .default_size(PANEL_WIDTH)
+        .resizable(true)
+        .show(&mut root, |ui| {
+            egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+                file_section(ui, &mut scene, &mut state, &mut requests);
+                search_section(ui, &mut scene, &mut state, &mut requests);
+                inspector_section(ui, &mut scene, &mut requests);
+                layout_section(ui, &mut scene, &jobs, &mut requests);
+                appearance_section(ui, &mut scene);
+                edges_section(ui, &mut scene);
+                capture_section(ui, &mut jobs, &mut captures);
+            });
         });
-    });
     let rect = root.available_rect_before_wrap();
     focus.viewport = [rect.min.x, rect.min.y, rect.max.x, rect.max.y];
     let pointer = ctx.pointer_latest_pos();
-    let over_layer = pointer.and_then(|p| ctx.layer_id_at(p)).is_some_and(|l| l.order != egui::Order::Background);
+    let over_layer = pointer
+        .and_then(|p| ctx.layer_id_at(p))
+        .is_some_and(|l| l.order != egui::Order::Background);
     focus.pointer_over_ui = pointer.is_none_or(|p| !rect.contains(p)) || over_layer || ctx.egui_is_using_pointer();
     focus.keyboard_busy = ctx.egui_wants_keyboard_input();
     Ok(())
@@ -184,7 +198,12 @@ fn status_bar(ui: &mut egui::Ui, scene: &Scene, jobs: &mut Jobs) {
         }
         if let (Some(g), Some(e)) = (&scene.graph.data, &scene.edges) {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.weak(format!("{} neurons · drawing {} of {} connections", g.len(), e.drawn, e.total));
+                ui.weak(format!(
+                    "{} neurons · drawing {} of {} connections",
+                    g.len(),
+                    e.drawn,
+                    e.total
+                ));
             });
         }
     });
@@ -196,7 +215,11 @@ fn file_section(ui: &mut egui::Ui, scene: &mut Scene, state: &mut UiState, reque
             ui.label(egui::RichText::new(&g.source).strong());
         }
         ui.horizontal(|ui| {
-            let r = ui.add(egui::TextEdit::singleline(&mut state.open_path).hint_text("file, folder or dataset name").desired_width(170.0));
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut state.open_path)
+                    .hint_text("file, folder or dataset name")
+                    .desired_width(170.0),
+            );
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.button("Open").clicked() || enter) && !state.open_path.trim().is_empty() {
                 requests.write(Request::Open(state.open_path.trim().to_string()));
@@ -206,8 +229,15 @@ fn file_section(ui: &mut egui::Ui, scene: &mut Scene, state: &mut UiState, reque
             }
         });
         ui.horizontal(|ui| {
-            ui.add(egui::TextEdit::singleline(&mut state.save_path).hint_text("out.graphml / .gexf / .csv").desired_width(170.0));
-            if ui.button("Save as").on_hover_text("Saves the graph with the current layout as neuron positions").clicked()
+            ui.add(
+                egui::TextEdit::singleline(&mut state.save_path)
+                    .hint_text("out.graphml / .gexf / .csv")
+                    .desired_width(170.0),
+            );
+            if ui
+                .button("Save as")
+                .on_hover_text("Saves the graph with the current layout as neuron positions")
+                .clicked()
                 && !state.save_path.trim().is_empty()
             {
                 requests.write(Request::SaveAs(state.save_path.trim().into()));
@@ -219,7 +249,11 @@ fn file_section(ui: &mut egui::Ui, scene: &mut Scene, state: &mut UiState, reque
 fn search_section(ui: &mut egui::Ui, scene: &mut Scene, state: &mut UiState, requests: &mut MessageWriter<Request>) {
     let Some(g) = scene.graph.data.clone() else { return };
     ui.separator();
-    let r = ui.add(egui::TextEdit::singleline(&mut state.search).hint_text("🔍 search name or class (e.g. AVA)").desired_width(f32::INFINITY));
+    let r = ui.add(
+        egui::TextEdit::singleline(&mut state.search)
+            .hint_text("🔍 search name or class (e.g. AVA)")
+            .desired_width(f32::INFINITY),
+    );
     if state.search.trim().is_empty() {
         return;
     }
@@ -237,7 +271,10 @@ fn search_section(ui: &mut egui::Ui, scene: &mut Scene, state: &mut UiState, req
     }
     ui.horizontal_wrapped(|ui| {
         for &i in &shown {
-            if ui.selectable_label(scene.selection.is_selected(i), g.c.neurons.name(i)).clicked() {
+            if ui
+                .selectable_label(scene.selection.is_selected(i), g.c.neurons.name(i))
+                .clicked()
+            {
                 requests.write(Request::Select(vec![i]));
                 requests.write(Request::FocusSelection);
             }
@@ -246,7 +283,13 @@ fn search_section(ui: &mut egui::Ui, scene: &mut Scene, state: &mut UiState, req
     ui.weak("Enter selects all matches");
 }
 
-fn neuron_link(ui: &mut egui::Ui, g: &GraphData, i: usize, requests: &mut MessageWriter<Request>, selection: &Selection) {
+fn neuron_link(
+    ui: &mut egui::Ui,
+    g: &GraphData,
+    i: usize,
+    requests: &mut MessageWriter<Request>,
+    selection: &Selection,
+) {
     let r = ui.link(g.c.neurons.name(i));
     if r.clicked() {
         let add = ui.input(|inp| inp.modifiers.shift);
@@ -321,7 +364,11 @@ fn inspector_section(ui: &mut egui::Ui, scene: &mut Scene, requests: &mut Messag
 }
 
 fn fmt_weight(w: f64) -> String {
-    if w.fract() == 0.0 { format!("{w:.0}") } else { format!("{w:.2}") }
+    if w.fract() == 0.0 {
+        format!("{w:.0}")
+    } else {
+        format!("{w:.2}")
+    }
 }
 
 fn layout_section(ui: &mut egui::Ui, scene: &mut Scene, jobs: &Jobs, requests: &mut MessageWriter<Request>) {
@@ -347,112 +394,144 @@ fn layout_section(ui: &mut egui::Ui, scene: &mut Scene, jobs: &Jobs, requests: &
 
 fn appearance_section(ui: &mut egui::Ui, scene: &mut Scene) {
     ui.separator();
-    egui::CollapsingHeader::new("Neurons").default_open(true).show(ui, |ui| {
-        let s = &mut scene.settings;
-        let before = s.color_by;
-        egui::ComboBox::from_label("colour by").selected_text(s.color_by.label()).show_ui(ui, |ui| {
-            for c in ColorBy::ALL {
-                if c == ColorBy::Custom && scene.hook.0.colors.is_empty() {
-                    continue;
-                }
-                ui.selectable_value(&mut s.color_by, c, c.label());
+    egui::CollapsingHeader::new("Neurons")
+        .default_open(true)
+        .show(ui, |ui| {
+            let s = &mut scene.settings;
+            let before = s.color_by;
+            egui::ComboBox::from_label("colour by")
+                .selected_text(s.color_by.label())
+                .show_ui(ui, |ui| {
+                    for c in ColorBy::ALL {
+                        if c == ColorBy::Custom && scene.hook.0.colors.is_empty() {
+                            continue;
+                        }
+                        ui.selectable_value(&mut s.color_by, c, c.label());
+                    }
+                });
+            if s.color_by != before {
+                scene.dirty.colors = true;
             }
-        });
-        if s.color_by != before {
-            scene.dirty.colors = true;
-        }
-        let mut changed = ui.checkbox(&mut s.size_by_degree, "size by degree").changed();
-        changed |= ui.add(egui::Slider::new(&mut s.node_scale, 0.2..=5.0).logarithmic(true).text("size")).changed();
-        if changed {
-            scene.dirty.neurons = true;
-        }
-        ui.horizontal(|ui| {
-            ui.label("labels");
-            ui.radio_value(&mut s.labels, LabelMode::None, "none");
-            ui.radio_value(&mut s.labels, LabelMode::Selection, "selection");
-            ui.radio_value(&mut s.labels, LabelMode::All, "all that fit");
-        });
-        ui.horizontal(|ui| {
-            ui.label("highlight").on_hover_text("Dims neurons farther than this from the selection");
-            let before = s.hops;
-            ui.radio_value(&mut s.hops, 0, "off");
-            ui.radio_value(&mut s.hops, 1, "1 hop");
-            ui.radio_value(&mut s.hops, 2, "2 hops");
-            if s.hops != before {
-                scene.dirty.selection = true;
-            }
-        });
-        ui.horizontal(|ui| {
-            ui.label("theme");
-            let before = s.theme;
-            ui.radio_value(&mut s.theme, Theme::Dark, "dark");
-            ui.radio_value(&mut s.theme, Theme::Light, "light");
-            if s.theme != before {
+            let mut changed = ui.checkbox(&mut s.size_by_degree, "size by degree").changed();
+            changed |= ui
+                .add(
+                    egui::Slider::new(&mut s.node_scale, 0.2..=5.0)
+                        .logarithmic(true)
+                        .text("size"),
+                )
+                .changed();
+            if changed {
                 scene.dirty.neurons = true;
-                scene.dirty.edges = true;
             }
+            ui.horizontal(|ui| {
+                ui.label("labels");
+                ui.radio_value(&mut s.labels, LabelMode::None, "none");
+                ui.radio_value(&mut s.labels, LabelMode::Selection, "selection");
+                ui.radio_value(&mut s.labels, LabelMode::All, "all that fit");
+            });
+            ui.horizontal(|ui| {
+                ui.label("highlight")
+                    .on_hover_text("Dims neurons farther than this from the selection");
+                let before = s.hops;
+                ui.radio_value(&mut s.hops, 0, "off");
+                ui.radio_value(&mut s.hops, 1, "1 hop");
+                ui.radio_value(&mut s.hops, 2, "2 hops");
+                if s.hops != before {
+                    scene.dirty.selection = true;
+                }
+            });
+            ui.horizontal(|ui| {
+                ui.label("theme");
+                let before = s.theme;
+                ui.radio_value(&mut s.theme, Theme::Dark, "dark");
+                ui.radio_value(&mut s.theme, Theme::Light, "light");
+                if s.theme != before {
+                    scene.dirty.neurons = true;
+                    scene.dirty.edges = true;
+                }
+            });
         });
-    });
 }
 
 fn edges_section(ui: &mut egui::Ui, scene: &mut Scene) {
     let Some(g) = scene.graph.data.clone() else { return };
     ui.separator();
-    egui::CollapsingHeader::new("Connections").default_open(true).show(ui, |ui| {
-        let s = &mut scene.settings;
-        let before = s.edges.clone();
-        let opacity = s.edge_opacity;
-        ui.horizontal(|ui| {
-            ui.checkbox(&mut s.edges.chemical, format!("chemical ({})", g.c.chemical.len()));
-            ui.checkbox(&mut s.edges.electrical, format!("gap junctions ({})", g.c.electrical.len()));
+    egui::CollapsingHeader::new("Connections")
+        .default_open(true)
+        .show(ui, |ui| {
+            let s = &mut scene.settings;
+            let before = s.edges.clone();
+            let opacity = s.edge_opacity;
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut s.edges.chemical, format!("chemical ({})", g.c.chemical.len()));
+                ui.checkbox(
+                    &mut s.edges.electrical,
+                    format!("gap junctions ({})", g.c.electrical.len()),
+                );
+            });
+            ui.add(
+                egui::Slider::new(&mut s.edges.min_weight, 0.0..=g.max_weight)
+                    .logarithmic(true)
+                    .max_decimals(1)
+                    .text(format!("min weight ({})", g.c.weight_unit)),
+            );
+            ui.add(egui::Slider::new(&mut s.edge_opacity, 0.05..=1.0).text("opacity"));
+            ui.horizontal(|ui| {
+                let mut limit = s.edges.per_neuron.is_some();
+                ui.checkbox(&mut limit, "strongest")
+                    .on_hover_text("Level of detail: keep each neuron's strongest connections");
+                let mut k = s.edges.per_neuron.unwrap_or(5);
+                ui.add_enabled(limit, egui::DragValue::new(&mut k).range(1..=1000));
+                ui.label("per neuron");
+                s.edges.per_neuron = limit.then_some(k);
+            });
+            ui.horizontal(|ui| {
+                ui.label("at most");
+                ui.add(
+                    egui::DragValue::new(&mut s.edges.cap)
+                        .range(0..=5_000_000)
+                        .speed(1000.0),
+                );
+                ui.label("connections");
+            });
+            if s.edges != before || s.edge_opacity != opacity {
+                scene.dirty.edges = true;
+            }
+            ui.weak("Chemical synapses brighten towards the postsynaptic neuron; gap junctions are dashed.");
         });
-        ui.add(egui::Slider::new(&mut s.edges.min_weight, 0.0..=g.max_weight).logarithmic(true).max_decimals(1).text(format!("min weight ({})", g.c.weight_unit)));
-        ui.add(egui::Slider::new(&mut s.edge_opacity, 0.05..=1.0).text("opacity"));
-        ui.horizontal(|ui| {
-            let mut limit = s.edges.per_neuron.is_some();
-            ui.checkbox(&mut limit, "strongest").on_hover_text("Level of detail: keep each neuron's strongest connections");
-            let mut k = s.edges.per_neuron.unwrap_or(5);
-            ui.add_enabled(limit, egui::DragValue::new(&mut k).range(1..=1000));
-            ui.label("per neuron");
-            s.edges.per_neuron = limit.then_some(k);
-        });
-        ui.horizontal(|ui| {
-            ui.label("at most");
-            ui.add(egui::DragValue::new(&mut s.edges.cap).range(0..=5_000_000).speed(1000.0));
-            ui.label("connections");
-        });
-        if s.edges != before || s.edge_opacity != opacity {
-            scene.dirty.edges = true;
-        }
-        ui.weak("Chemical synapses brighten towards the postsynaptic neuron; gap junctions are dashed.");
-    });
 }
 
 fn capture_section(ui: &mut egui::Ui, jobs: &mut Jobs, captures: &mut MessageWriter<CaptureRequest>) {
     ui.separator();
-    egui::CollapsingHeader::new("Screenshot").default_open(false).show(ui, |ui| {
-        let c = &mut jobs.capture;
-        ui.checkbox(&mut c.include_panel, "include the panel (window size)");
-        ui.add_enabled_ui(!c.include_panel, |ui| {
-            ui.horizontal(|ui| {
-                ui.label("scale");
-                for s in [1, 2, 4] {
-                    ui.radio_value(&mut c.scale, s, format!("{s}×"));
-                }
+    egui::CollapsingHeader::new("Screenshot")
+        .default_open(false)
+        .show(ui, |ui| {
+            let c = &mut jobs.capture;
+            ui.checkbox(&mut c.include_panel, "include the panel (window size)");
+            ui.add_enabled_ui(!c.include_panel, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label("scale");
+                    for s in [1, 2, 4] {
+                        ui.radio_value(&mut c.scale, s, format!("{s}×"));
+                    }
+                });
+                ui.horizontal(|ui| {
+                    ui.label("background");
+                    ui.radio_value(&mut c.background, Background::Theme, "theme");
+                    ui.radio_value(&mut c.background, Background::White, "white");
+                    ui.radio_value(&mut c.background, Background::Transparent, "transparent");
+                });
             });
-            ui.horizontal(|ui| {
-                ui.label("background");
-                ui.radio_value(&mut c.background, Background::Theme, "theme");
-                ui.radio_value(&mut c.background, Background::White, "white");
-                ui.radio_value(&mut c.background, Background::Transparent, "transparent");
-            });
+            ui.add(
+                egui::TextEdit::singleline(&mut c.path)
+                    .hint_text("connectoscope-<time>.png")
+                    .desired_width(f32::INFINITY),
+            );
+            if ui.button("Save PNG (F12)").clicked() {
+                captures.write(c.request());
+            }
+            if let Some(p) = &jobs.status.last_capture {
+                ui.weak(format!("saved {p}"));
+            }
         });
-        ui.add(egui::TextEdit::singleline(&mut c.path).hint_text("connectoscope-<time>.png").desired_width(f32::INFINITY));
-        if ui.button("Save PNG (F12)").clicked() {
-            captures.write(c.request());
-        }
-        if let Some(p) = &jobs.status.last_capture {
-            ui.weak(format!("saved {p}"));
-        }
-    });
 }

@@ -16,7 +16,10 @@ pub struct PickingPlugin;
 
 impl Plugin for PickingPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<PathJob>().add_systems(Update, (hover_and_click, select_requests, derive_selection, poll_path).chain());
+        app.init_resource::<PathJob>().add_systems(
+            Update,
+            (hover_and_click, select_requests, derive_selection, poll_path).chain(),
+        );
     }
 }
 
@@ -44,7 +47,9 @@ fn hover_and_click(
         return;
     }
     let Ok(w) = window.single() else { return };
-    let Ok((camera, transform)) = cameras.single() else { return };
+    let Ok((camera, transform)) = cameras.single() else {
+        return;
+    };
     let cursor = w.cursor_position();
     let [x0, y0, x1, y1] = focus.viewport;
     let inside = cursor.filter(|c| c.x >= x0 && c.x <= x1 && c.y >= y0 && c.y <= y1 && !focus.pointer_over_ui);
@@ -111,15 +116,23 @@ fn derive_selection(
     dirty.edges = true;
     let Some(g) = graph.data.clone() else { return };
     let sel = selection.selected.clone();
-    selection.hops = if sel.is_empty() { Vec::new() } else { query::hop_distances(&g, &sel, settings.hops.max(1)) };
+    selection.hops = if sel.is_empty() {
+        Vec::new()
+    } else {
+        query::hop_distances(&g, &sel, settings.hops.max(1))
+    };
     selection.path = None;
     selection.path_note = None;
     state.job = None;
     if let [a, b, ..] = sel[..] {
         selection.path_note = Some("searching…".into());
-        state.job = Some(Job::spawn("shortest path", move |w| {
-            w.send(query::shortest_path(&g, a, b));
-        }, |_| None));
+        state.job = Some(Job::spawn(
+            "shortest path",
+            move |w| {
+                w.send(query::shortest_path(&g, a, b));
+            },
+            |_| None,
+        ));
     }
 }
 

@@ -60,8 +60,17 @@ pub fn shortest_path(g: &GraphData, from: usize, to: usize) -> Option<Path> {
         &pg,
         NodeIndex::new(from),
         |n| n == goal,
-        |e| if *e.weight() > 0.0 { 1.0 / *e.weight() } else { f64::INFINITY },
+        |e| {
+            if *e.weight() > 0.0 {
+                1.0 / *e.weight()
+            } else {
+                f64::INFINITY
+            }
+        },
         |_| 0.0,
     )?;
-    Some(Path { neurons: nodes.into_iter().map(|n| n.index()).collect(), cost })
+    Some(Path {
+        neurons: nodes.into_iter().map(|n| n.index()).collect(),
+        cost,
+    })
 }

@@ -20,7 +20,10 @@ pub struct RedrawPlugin;
 
 impl Plugin for RedrawPlugin {
     fn build(&self, app: &mut App) {
-        let batch = app.world().get_resource::<Options>().is_some_and(|o| o.screenshot.is_some() || o.bench_frames.is_some());
+        let batch = app
+            .world()
+            .get_resource::<Options>()
+            .is_some_and(|o| o.screenshot.is_some() || o.bench_frames.is_some());
         if batch {
             return;
         }
@@ -29,7 +32,12 @@ impl Plugin for RedrawPlugin {
             unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(30)),
         })
         .add_systems(Last, keep_awake)
-        .add_systems(PreUpdate, drop_repeated_modifiers.after(EguiPreUpdateSet::ProcessInput).before(EguiPreUpdateSet::BeginPass));
+        .add_systems(
+            PreUpdate,
+            drop_repeated_modifiers
+                .after(EguiPreUpdateSet::ProcessInput)
+                .before(EguiPreUpdateSet::BeginPass),
+        );
     }
 }
 

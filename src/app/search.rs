@@ -28,7 +28,12 @@ pub fn complete(g: &GraphData, query: &str, limit: usize) -> Vec<usize> {
     }
     let mut out = Vec::new();
     for mut tier in tiers {
-        tier.sort_by(|&a, &b| g.names_lower[a].len().cmp(&g.names_lower[b].len()).then(g.names_lower[a].cmp(&g.names_lower[b])));
+        tier.sort_by(|&a, &b| {
+            g.names_lower[a]
+                .len()
+                .cmp(&g.names_lower[b].len())
+                .then(g.names_lower[a].cmp(&g.names_lower[b]))
+        });
         for i in tier {
             if out.len() == limit {
                 return out;

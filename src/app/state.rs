@@ -188,7 +188,13 @@ pub struct Dirty {
 
 impl Dirty {
     pub fn all(&mut self) {
-        *self = Dirty { colors: true, neurons: true, edges: true, selection: true, fit_camera: true };
+        *self = Dirty {
+            colors: true,
+            neurons: true,
+            edges: true,
+            selection: true,
+            fit_camera: true,
+        };
     }
 }
 

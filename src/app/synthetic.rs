@@ -18,7 +18,12 @@ pub const PREFIX: &str = "synthetic:";
 pub fn parse(what: &str) -> Option<Result<(usize, usize, u64), String>> {
     let rest = what.strip_prefix(PREFIX)?;
     let parts: Vec<&str> = rest.split(':').collect();
-    let num = |s: &str| s.trim().replace('_', "").parse::<u64>().map_err(|_| format!("{what}: '{s}' is not a whole number"));
+    let num = |s: &str| {
+        s.trim()
+            .replace('_', "")
+            .parse::<u64>()
+            .map_err(|_| format!("{what}: '{s}' is not a whole number"))
+    };
     Some((|| {
         if parts.len() < 2 || parts.len() > 3 {
             return Err(format!("{what}: expected synthetic:NEURONS:EDGES[:SEED]"));
@@ -27,7 +32,9 @@ pub fn parse(what: &str) -> Option<Result<(usize, usize, u64), String>> {
         let e = num(parts[1])? as usize;
         let seed = if parts.len() == 3 { num(parts[2])? } else { 1 };
         if !(2..=5_000_000).contains(&n) || e > 100_000_000 {
-            return Err(format!("{what}: between 2 and 5,000,000 neurons and at most 100,000,000 connections"));
+            return Err(format!(
+                "{what}: between 2 and 5,000,000 neurons and at most 100,000,000 connections"
+            ));
         }
         Ok((n, e, seed))
     })())
@@ -39,13 +46,26 @@ pub fn generate(n: usize, edges: usize, seed: u64) -> Result<Connectome, String>
     let clusters = ((n as f64).sqrt() / 4.0).clamp(1.0, 60.0) as usize;
     let unit = Normal::new(0.0f32, 1.0).map_err(|e| e.to_string())?;
     let centres: Vec<[f32; 3]> = (0..clusters)
-        .map(|_| [rng.random_range(-1.0..1.0) * 600.0, rng.random_range(-1.0..1.0) * 300.0, rng.random_range(-1.0..1.0) * 200.0])
+        .map(|_| {
+            [
+                rng.random_range(-1.0..1.0) * 600.0,
+                rng.random_range(-1.0..1.0) * 300.0,
+                rng.random_range(-1.0..1.0) * 200.0,
+            ]
+        })
         .collect();
     let mut b = ConnectomeBuilder::new();
     b.weight_unit = Some("synapses".into());
     b.neurons_from_table = true;
     let types = ["sensory", "interneuron", "interneuron", "motor"];
-    let transmitters = ["Acetylcholine", "Acetylcholine", "Glutamate", "GABA", "Dopamine", "Serotonin"];
+    let transmitters = [
+        "Acetylcholine",
+        "Acetylcholine",
+        "Glutamate",
+        "GABA",
+        "Dopamine",
+        "Serotonin",
+    ];
     let mut cluster_of = Vec::with_capacity(n);
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); clusters];
     for i in 0..n {
@@ -62,7 +82,11 @@ pub fn generate(n: usize, edges: usize, seed: u64) -> Result<Connectome, String>
         b.neurons.cell_type.set(id, types[rng.random_range(0..types.len())]);
         let nt = transmitters[rng.random_range(0..transmitters.len())];
         b.neurons.neurotransmitter.set(id, nt);
-        b.neurons.sign[id] = if nt == "GABA" { Sign::Inhibitory } else { Sign::Excitatory };
+        b.neurons.sign[id] = if nt == "GABA" {
+            Sign::Inhibitory
+        } else {
+            Sign::Excitatory
+        };
         cluster_of.push(k);
         members[k].push(id as u32);
     }
@@ -90,7 +114,11 @@ pub fn generate(n: usize, edges: usize, seed: u64) -> Result<Connectome, String>
                 continue;
             }
             let w = weight.sample(&mut rng).round().max(1.0);
-            let kind = if rng.random::<f64>() < 0.1 { EdgeKind::Electrical } else { EdgeKind::Chemical };
+            let kind = if rng.random::<f64>() < 0.1 {
+                EdgeKind::Electrical
+            } else {
+                EdgeKind::Chemical
+            };
             line += 1;
             b.add_edge(kind, pre, post, w, Sign::Unknown, None, line);
         }

@@ -11,7 +11,10 @@ use crate::io::{self, LoadOptions, datasets};
 use crate::model::EdgeKind;
 
 fn worm() -> GraphData {
-    GraphData::new(datasets::DEFAULT, io::load(datasets::DEFAULT, &LoadOptions::default()).unwrap())
+    GraphData::new(
+        datasets::DEFAULT,
+        io::load(datasets::DEFAULT, &LoadOptions::default()).unwrap(),
+    )
 }
 
 fn names(g: &GraphData, v: &[usize]) -> Vec<String> {
@@ -74,7 +77,10 @@ fn shortest_path_prefers_heavy_connections() {
     // Inputs and outputs are sorted by weight; gap junctions appear in both.
     let (inputs, outputs) = partners(&g, 2);
     assert_eq!(inputs.iter().map(|p| p.neuron).collect::<Vec<_>>(), vec![1, 3, 0]);
-    assert_eq!(outputs.iter().map(|p| (p.neuron, p.kind)).collect::<Vec<_>>(), vec![(3, EdgeKind::Electrical)]);
+    assert_eq!(
+        outputs.iter().map(|p| (p.neuron, p.kind)).collect::<Vec<_>>(),
+        vec![(3, EdgeKind::Electrical)]
+    );
 }
 
 #[test]
@@ -95,7 +101,10 @@ fn colour_by_cell_type_uses_the_worm_convention() {
     let i = g.c.neurons.find("ASHL").unwrap();
     assert_eq!(c[i], colors::SENSORY);
     assert_eq!(c[g.c.neurons.find("AVAL").unwrap()], colors::INTERNEURON);
-    assert_eq!(c[g.c.neurons.find("DA01").or(g.c.neurons.find("DA1")).unwrap()], colors::MOTOR);
+    assert_eq!(
+        c[g.c.neurons.find("DA01").or(g.c.neurons.find("DA1")).unwrap()],
+        colors::MOTOR
+    );
     let labels: Vec<&str> = legend.entries.iter().map(|(n, _)| n.as_str()).collect();
     for want in ["sensory", "interneuron", "motor"] {
         assert!(labels.contains(&want), "{labels:?}");
@@ -115,8 +124,14 @@ fn colour_modes_cover_every_neuron() {
     let ach = c[g.c.neurons.find("AVAL").unwrap()];
     assert_ne!(ach, colors::GREY);
     // The custom hook: used when it has one colour per neuron, grey otherwise.
-    let custom = CustomColors { colors: vec![[0.1, 0.2, 0.3, 1.0]; g.len()], ..Default::default() };
-    assert_eq!(colors::neuron_colors(&g, ColorBy::Custom, Some(&custom)).0[5], [0.1, 0.2, 0.3, 1.0]);
+    let custom = CustomColors {
+        colors: vec![[0.1, 0.2, 0.3, 1.0]; g.len()],
+        ..Default::default()
+    };
+    assert_eq!(
+        colors::neuron_colors(&g, ColorBy::Custom, Some(&custom)).0[5],
+        [0.1, 0.2, 0.3, 1.0]
+    );
     assert_eq!(colors::neuron_colors(&g, ColorBy::Custom, None).0[5], colors::GREY);
     assert_eq!(colors::ramp(0.0)[0], 0.267);
     assert!((colors::ramp(1.0)[0] - 0.993).abs() < 1e-6);
@@ -127,7 +142,10 @@ fn colour_modes_cover_every_neuron() {
 fn edge_level_of_detail() {
     let g = worm();
     let (mut kept, mut out) = (Vec::new(), Vec::new());
-    let mut f = EdgeFilter { per_neuron: None, ..EdgeFilter::for_graph(g.c.chemical.len()) };
+    let mut f = EdgeFilter {
+        per_neuron: None,
+        ..EdgeFilter::for_graph(g.c.chemical.len())
+    };
     assert_eq!(EdgeFilter::for_graph(1000).per_neuron, None);
     assert!(EdgeFilter::for_graph(4000).per_neuron.is_some());
     select_edges(&g, &f, &mut kept, &mut out);
@@ -189,7 +207,11 @@ fn anatomy_is_laid_across_the_screen() {
         a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])
     };
     let sub = |a: [f32; 3], b: [f32; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-    let before = det(sub(layout[1], layout[0]), sub(layout[2], layout[0]), sub(layout[3], layout[0]));
+    let before = det(
+        sub(layout[1], layout[0]),
+        sub(layout[2], layout[0]),
+        sub(layout[3], layout[0]),
+    );
     let after = det(sub(w[1], w[0]), sub(w[2], w[0]), sub(w[3], w[0]));
     assert!(before * after > 0.0, "not mirrored");
     let radius = geometry::base_radius(&w);
@@ -200,7 +222,10 @@ fn anatomy_is_laid_across_the_screen() {
 fn picking_finds_the_nearest_sphere_on_the_ray() {
     let centres = vec![[0.0, 0.0, -10.0], [0.0, 0.0, -5.0], [3.0, 0.0, -5.0]];
     let radii = vec![1.0; 3];
-    assert_eq!(geometry::pick([0.0; 3], [0.0, 0.0, -1.0], &centres, &radii, 0.0).map(|h| h.0), Some(1));
+    assert_eq!(
+        geometry::pick([0.0; 3], [0.0, 0.0, -1.0], &centres, &radii, 0.0).map(|h| h.0),
+        Some(1)
+    );
     assert_eq!(geometry::pick([0.0; 3], [0.0, 0.0, 1.0], &centres, &radii, 0.0), None);
     let d = {
         let v = [3.0f32, 0.0, -5.0];
@@ -209,18 +234,29 @@ fn picking_finds_the_nearest_sphere_on_the_ray() {
     };
     assert_eq!(geometry::pick([0.0; 3], d, &centres, &radii, 0.0).map(|h| h.0), Some(2));
     // A widened pick radius catches a near miss.
-    assert_eq!(geometry::pick([0.0; 3], [0.0, 0.2425, -0.9701], &centres[1..2], &radii[..1], 0.0), None);
+    assert_eq!(
+        geometry::pick([0.0; 3], [0.0, 0.2425, -0.9701], &centres[1..2], &radii[..1], 0.0),
+        None
+    );
     assert!(geometry::pick([0.0; 3], [0.0, 0.2425, -0.9701], &centres[1..2], &[0.1], 0.3).is_some());
 }
 
 #[test]
 fn picking_is_fast_on_a_whole_brain() {
     let n = 139_000;
-    let centres: Vec<[f32; 3]> = (0..n).map(|i| [(i % 100) as f32, ((i / 100) % 100) as f32, (i / 10_000) as f32 - 50.0]).collect();
+    let centres: Vec<[f32; 3]> = (0..n)
+        .map(|i| [(i % 100) as f32, ((i / 100) % 100) as f32, (i / 10_000) as f32 - 50.0])
+        .collect();
     let radii = vec![0.3; n];
     let t = std::time::Instant::now();
     for _ in 0..10 {
-        std::hint::black_box(geometry::pick([50.0, 50.0, 100.0], [0.0, 0.0, -1.0], &centres, &radii, 0.001));
+        std::hint::black_box(geometry::pick(
+            [50.0, 50.0, 100.0],
+            [0.0, 0.0, -1.0],
+            &centres,
+            &radii,
+            0.001,
+        ));
     }
     let per = t.elapsed().as_secs_f64() / 10.0;
     // Generous for a debug build on a busy machine; typically ~1 ms in release.
@@ -231,7 +267,10 @@ fn picking_is_fast_on_a_whole_brain() {
 fn synthetic_graphs() {
     assert!(synthetic::parse("celegans-cook2019").is_none());
     assert_eq!(synthetic::parse("synthetic:300:2000").unwrap().unwrap(), (300, 2000, 1));
-    assert_eq!(synthetic::parse("synthetic:3_000:65_000:7").unwrap().unwrap(), (3000, 65000, 7));
+    assert_eq!(
+        synthetic::parse("synthetic:3_000:65_000:7").unwrap().unwrap(),
+        (3000, 65000, 7)
+    );
     assert!(synthetic::parse("synthetic:10").unwrap().is_err());
     assert!(synthetic::parse("synthetic:a:b").unwrap().is_err());
     let c = synthetic::generate(500, 5000, 3).unwrap();
@@ -265,5 +304,8 @@ fn save_as_writes_layout_positions() {
     let i = back.neurons.find("AVAL").unwrap();
     let j = g.c.neurons.find("AVAL").unwrap();
     let p = back.neurons.position[i].unwrap();
-    assert!((p[0] - j as f32 / 10.0).abs() < 1e-3 && (p[1] - 50.0).abs() < 1e-3, "{p:?}");
+    assert!(
+        (p[0] - j as f32 / 10.0).abs() < 1e-3 && (p[1] - 50.0).abs() < 1e-3,
+        "{p:?}"
+    );
 }

@@ -63,19 +63,13 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
             let (side, defined, annotated, read) = std::thread::scope(|s| {
                 let side = s.spawn(|| {
                     let mut side = ConnectomeBuilder::new();
-                    let defined = Source::open(&neurons).and_then(|source| {
-                        neuron_table::read(source, &mut side, TableRole::Defines)
-                    });
-                    let annotated = if defined.is_ok() {
-                        annotate(&mut side)
-                    } else {
-                        Ok(())
-                    };
+                    let defined = Source::open(&neurons)
+                        .and_then(|source| neuron_table::read(source, &mut side, TableRole::Defines));
+                    let annotated = if defined.is_ok() { annotate(&mut side) } else { Ok(()) };
                     (side, defined, annotated)
                 });
                 let read = read_connections(&mut builder);
-                let (side, defined, annotated) =
-                    side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                let (side, defined, annotated) = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
                 (side, defined, annotated, read)
             });
             // Errors in the order a sequential read would meet them.
@@ -101,9 +95,7 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
             // row gave only fills what neurons.csv.gz and the tables left empty.
             let nt = &mut neurons.neurotransmitter;
             for (i, &j) in new_index.iter().enumerate() {
-                if let (None, Some(t)) =
-                    (nt.get(j as usize), builder.neurons.neurotransmitter.get(i))
-                {
+                if let (None, Some(t)) = (nt.get(j as usize), builder.neurons.neurotransmitter.get(i)) {
                     nt.set(j as usize, t);
                 }
             }
@@ -154,10 +146,7 @@ fn connection_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             .file_name()
             .map(|n| n.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        if name.starts_with("connections")
-            && (name.ends_with(".csv.gz") || name.ends_with(".csv"))
-            && path.is_file()
-        {
+        if name.starts_with("connections") && (name.ends_with(".csv.gz") || name.ends_with(".csv")) && path.is_file() {
             files.push(path);
         }
     }
@@ -167,8 +156,7 @@ fn connection_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// The one connection file to read (see the module docs).
 fn choose_connections(dir: &Path) -> Result<PathBuf, ReadError> {
-    let files = connection_files(dir)
-        .map_err(|e| ReadError::new(dir, Location::File, Problem::Io(e.to_string())))?;
+    let files = connection_files(dir).map_err(|e| ReadError::new(dir, Location::File, Problem::Io(e.to_string())))?;
     match files.as_slice() {
         [] => Err(ReadError::new(
             dir,

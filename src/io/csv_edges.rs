@@ -33,7 +33,8 @@ pub(crate) fn open_table(source: Source) -> Result<(PathBuf, TableReader), ReadE
     let head = text.fill_buf().map_err(|e| from_io(&path, &e, Some(1)))?;
     let first_line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
     let name = path.to_string_lossy().to_ascii_lowercase();
-    let tsv = name.ends_with(".tsv") || name.ends_with(".tsv.gz")
+    let tsv = name.ends_with(".tsv")
+        || name.ends_with(".tsv.gz")
         || (first_line.contains(&b'\t') && !first_line.contains(&b','));
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -74,16 +75,10 @@ pub(crate) enum Role {
 
 pub(crate) fn role_of(header: &str) -> Option<Role> {
     Some(match header.trim().to_ascii_lowercase().as_str() {
-        "pre" | "source" | "from" | "pre_root_id" | "bodyid_pre" | "presynaptic" | "pre_id" => {
-            Role::Pre
-        }
-        "post" | "target" | "to" | "post_root_id" | "bodyid_post" | "postsynaptic" | "post_id" => {
-            Role::Post
-        }
+        "pre" | "source" | "from" | "pre_root_id" | "bodyid_pre" | "presynaptic" | "pre_id" => Role::Pre,
+        "post" | "target" | "to" | "post_root_id" | "bodyid_post" | "postsynaptic" | "post_id" => Role::Post,
         "weight" => Role::Weight(WeightColumn::Signed),
-        "syn_count" | "synapses" | "count" | "nsyn" | "n_syn" | "synapse_count" => {
-            Role::Weight(WeightColumn::Count)
-        }
+        "syn_count" | "synapses" | "count" | "nsyn" | "n_syn" | "synapse_count" => Role::Weight(WeightColumn::Count),
         "type" | "kind" | "edge_type" | "connection_type" | "synapse_type" => Role::Kind,
         "sign" | "polarity" => Role::Sign,
         "delay" | "delay_ms" => Role::Delay,
@@ -112,7 +107,11 @@ impl Layout {
         let headers: Vec<String> = first
             .iter()
             .enumerate()
-            .map(|(i, h)| if i == 0 { h.trim_start_matches('\u{feff}') } else { h }.trim().to_owned())
+            .map(|(i, h)| {
+                if i == 0 { h.trim_start_matches('\u{feff}') } else { h }
+                    .trim()
+                    .to_owned()
+            })
             .collect();
         let roles: Vec<Option<Role>> = headers.iter().map(|h| role_of(h)).collect();
         if roles.iter().all(Option::is_none) {
@@ -131,7 +130,9 @@ impl Layout {
             }
             let names = ["pre", "post", "weight", "type"];
             let layout = Layout {
-                headers: (0..headers.len()).map(|i| names.get(i).unwrap_or(&"extra").to_string()).collect(),
+                headers: (0..headers.len())
+                    .map(|i| names.get(i).unwrap_or(&"extra").to_string())
+                    .collect(),
                 pre: 0,
                 post: 1,
                 weight: (headers.len() > 2).then_some((2, WeightColumn::Signed)),
@@ -145,7 +146,10 @@ impl Layout {
             ReadError::new(
                 path,
                 Location::Line(1),
-                Problem::MissingColumn { wanted: wanted.into(), found: headers.join(",") },
+                Problem::MissingColumn {
+                    wanted: wanted.into(),
+                    found: headers.join(","),
+                },
             )
         };
         let pre = find(|r| r == Role::Pre).ok_or_else(|| missing("pre (or source, from, pre_root_id, bodyId_pre)"))?;
@@ -229,7 +233,15 @@ fn read_rows(
     let mut ids = Ids::default();
     if !has_header {
         rows += 1;
-        read_row(path, &layout, first.as_byte_record(), [None; 2], builder, unknown, &mut ids)?;
+        read_row(
+            path,
+            &layout,
+            first.as_byte_record(),
+            [None; 2],
+            builder,
+            unknown,
+            &mut ids,
+        )?;
     }
     // Rows are read in batches so that the id lookups of a whole batch run back to back:
     // independent hash-table probes overlap their cache misses, where row by row each waits
@@ -290,14 +302,26 @@ fn read_row(
         return Err(ReadError::new(
             path,
             Location::Line(line),
-            Problem::Ragged { expected: layout.headers.len(), found: record.len() },
+            Problem::Ragged {
+                expected: layout.headers.len(),
+                found: record.len(),
+            },
         ));
     }
     let at = |col: usize, problem| {
-        ReadError::new(path, Location::Cell { line, column: layout.headers[col].clone() }, problem)
+        ReadError::new(
+            path,
+            Location::Cell {
+                line,
+                column: layout.headers[col].clone(),
+            },
+            problem,
+        )
     };
     let text = |col: usize| -> Result<&str, ReadError> {
-        std::str::from_utf8(&record[col]).map(str::trim).map_err(|_| at(col, Problem::NotUtf8))
+        std::str::from_utf8(&record[col])
+            .map(str::trim)
+            .map_err(|_| at(col, Problem::NotUtf8))
     };
     let mut neuron = |col: usize, known: Option<u32>, builder: &mut ConnectomeBuilder| {
         // Fast path: an integer id seen before (the bulk of a whole-brain list).
@@ -336,7 +360,10 @@ fn read_row(
         let given = fields::sign(text(col)?).map_err(|p| at(col, p))?;
         if given != Sign::Unknown {
             if sign != Sign::Unknown && sign != given {
-                return Err(at(col, Problem::Conflict("the sign contradicts the negative weight".into())));
+                return Err(at(
+                    col,
+                    Problem::Conflict("the sign contradicts the negative weight".into()),
+                ));
             }
             sign = given;
         }
@@ -386,7 +413,11 @@ fn canonical_u64(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 19 {
         // 20 digits may overflow: the slow, checked way (only the largest ids get here).
         let text = std::str::from_utf8(bytes).ok()?;
-        return if text.bytes().all(|b| b.is_ascii_digit()) { text.parse().ok() } else { None };
+        return if text.bytes().all(|b| b.is_ascii_digit()) {
+            text.parse().ok()
+        } else {
+            None
+        };
     }
     // Up to 19 digits cannot overflow. Eight at a time: a chain of one multiply per digit
     // would cost more than the hash lookup it feeds.
@@ -438,7 +469,10 @@ pub fn find_sidecar(edges: &Path) -> Option<PathBuf> {
 
 /// Where the CSV writer puts the neuron table of `edges`: `X.neurons.csv` beside `X.csv`.
 pub fn neuron_table_path(edges: &Path) -> PathBuf {
-    let name = edges.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = edges
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let stem = name.split('.').next().unwrap_or("edges");
     edges.with_file_name(format!("{stem}.neurons.csv"))
 }
@@ -462,9 +496,9 @@ pub fn read_file(path: &Path, options: &LoadOptions) -> Result<Connectome, ReadE
 
 /// Finishes a builder, placing merge conflicts in `path`.
 pub(crate) fn finish(builder: ConnectomeBuilder, path: &Path) -> Result<Connectome, ReadError> {
-    builder.finish().map_err(|e| {
-        ReadError::new(path, Location::Line(e.line), Problem::Conflict(e.to_string()))
-    })
+    builder
+        .finish()
+        .map_err(|e| ReadError::new(path, Location::Line(e.line), Problem::Conflict(e.to_string())))
 }
 
 /// Writes the connections as `pre,post,type,weight,sign[,delay]`. Weights are magnitudes;
@@ -504,7 +538,15 @@ mod tests {
 
     #[test]
     fn canonical_integer_ids() {
-        let edges = [0u64, 7, 10, 99_999_999, 100_000_000, 9_999_999_999_999_999_999, u64::MAX];
+        let edges = [
+            0u64,
+            7,
+            10,
+            99_999_999,
+            100_000_000,
+            9_999_999_999_999_999_999,
+            u64::MAX,
+        ];
         for v in edges.into_iter().chain([720_575_940_629_970_489]) {
             assert_eq!(canonical_u64(v.to_string().as_bytes()), Some(v), "{v}");
         }

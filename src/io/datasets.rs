@@ -37,9 +37,11 @@ const CELEGANS_NEURONS: &[u8] = asset!("celegans_neurons.csv");
 pub const FENYVES_SIGNS: &str = "celegans-fenyves2020-signs";
 const FENYVES_SIGNS_CSV: &[u8] = asset!("celegans_fenyves2020_signs.csv");
 
-const COOK: &str = "Cook SJ et al. (2019) Whole-animal connectomes of both Caenorhabditis elegans sexes. Nature 571:63-71";
+const COOK: &str =
+    "Cook SJ et al. (2019) Whole-animal connectomes of both Caenorhabditis elegans sexes. Nature 571:63-71";
 const VARSHNEY: &str = "Varshney LR, Chen BL, Paniagua E, Hall DH, Chklovskii DB (2011) Structural properties of the Caenorhabditis elegans neuronal network. PLoS Comput Biol 7(2):e1001066";
-const WITVLIET: &str = "Witvliet D et al. (2021) Connectomes across development reveal principles of brain maturation. Nature 596:257-261";
+const WITVLIET: &str =
+    "Witvliet D et al. (2021) Connectomes across development reveal principles of brain maturation. Nature 596:257-261";
 const EICHLER: &str = "Eichler K et al. (2017) The complete connectome of a learning and memory centre in an insect brain. Nature 548:175-182";
 const FLYVIS: &str = "Lappalainen JK et al. (2024) Connectome-constrained networks predict neural activity across the fly visual system. Nature 634:1132-1140 (FIB-25/FIB-19 optic-lobe column model)";
 
@@ -70,12 +72,27 @@ macro_rules! witvliet {
 }
 
 pub const ALL: &[Dataset] = &[
-    celegans!("celegans-cook2019", "celegans_cook2019_edges.csv",
-        "C. elegans hermaphrodite, 302 neurons, chemical + gap junctions (Cook 2019)", COOK, "EM sections"),
-    celegans!("celegans-cook2019-full", "celegans_cook2019_full_edges.csv",
-        "C. elegans hermaphrodite, all 473 cells incl. muscles and glia (Cook 2019)", COOK, "EM sections"),
-    celegans!("celegans-varshney2011", "celegans_varshney2011_edges.csv",
-        "C. elegans somatic nervous system, 279 neurons (Varshney 2011)", VARSHNEY, "synaptic contacts"),
+    celegans!(
+        "celegans-cook2019",
+        "celegans_cook2019_edges.csv",
+        "C. elegans hermaphrodite, 302 neurons, chemical + gap junctions (Cook 2019)",
+        COOK,
+        "EM sections"
+    ),
+    celegans!(
+        "celegans-cook2019-full",
+        "celegans_cook2019_full_edges.csv",
+        "C. elegans hermaphrodite, all 473 cells incl. muscles and glia (Cook 2019)",
+        COOK,
+        "EM sections"
+    ),
+    celegans!(
+        "celegans-varshney2011",
+        "celegans_varshney2011_edges.csv",
+        "C. elegans somatic nervous system, 279 neurons (Varshney 2011)",
+        VARSHNEY,
+        "synaptic contacts"
+    ),
     witvliet!("1", "celegans_witvliet2021_d1_L1_edges.csv", "L1"),
     witvliet!("2", "celegans_witvliet2021_d2_L1_edges.csv", "L1"),
     witvliet!("3", "celegans_witvliet2021_d3_L1_edges.csv", "L1"),

@@ -30,7 +30,10 @@ pub fn apply(connectome: &mut Connectome, source: Source) -> Result<SignReport, 
         return Err(ReadError::new(
             &path,
             Location::Line(1),
-            Problem::MissingColumn { wanted: "sign (or polarity)".into(), found: layout.headers.join(",") },
+            Problem::MissingColumn {
+                wanted: "sign (or polarity)".into(),
+                found: layout.headers.join(","),
+            },
         ));
     };
     let mut signs: Vec<(EdgeKind, usize, usize, Sign)> = Vec::new();
@@ -39,13 +42,23 @@ pub fn apply(connectome: &mut Connectome, source: Source) -> Result<SignReport, 
         let line = record.position().map_or(0, |p| p.line());
         let cell = |col: usize| record.get(col).unwrap_or("").trim();
         let at = |col: usize, problem| {
-            ReadError::new(&path, Location::Cell { line, column: layout.headers[col].clone() }, problem)
+            ReadError::new(
+                &path,
+                Location::Cell {
+                    line,
+                    column: layout.headers[col].clone(),
+                },
+                problem,
+            )
         };
         if record.len() != layout.headers.len() {
             return Err(ReadError::new(
                 &path,
                 Location::Line(line),
-                Problem::Ragged { expected: layout.headers.len(), found: record.len() },
+                Problem::Ragged {
+                    expected: layout.headers.len(),
+                    found: record.len(),
+                },
             ));
         }
         let sign = fields::sign(cell(sign_col)).map_err(|p| at(sign_col, p))?;
@@ -53,7 +66,10 @@ pub fn apply(connectome: &mut Connectome, source: Source) -> Result<SignReport, 
             Some(col) => fields::kind(cell(col)).map_err(|p| at(col, p))?,
             None => EdgeKind::Chemical,
         };
-        let ids = (connectome.neurons.find(cell(layout.pre)), connectome.neurons.find(cell(layout.post)));
+        let ids = (
+            connectome.neurons.find(cell(layout.pre)),
+            connectome.neurons.find(cell(layout.post)),
+        );
         match ids {
             (Some(pre), Some(post)) => {
                 if sign != Sign::Unknown {
@@ -64,8 +80,11 @@ pub fn apply(connectome: &mut Connectome, source: Source) -> Result<SignReport, 
         }
     }
     for kind in EdgeKind::ALL {
-        let of_kind: Vec<_> =
-            signs.iter().filter(|s| s.0 == kind).map(|&(_, pre, post, sign)| (pre, post, sign)).collect();
+        let of_kind: Vec<_> = signs
+            .iter()
+            .filter(|s| s.0 == kind)
+            .map(|&(_, pre, post, sign)| (pre, post, sign))
+            .collect();
         let found = connectome.set_edge_signs(kind, &of_kind);
         report.applied += found;
         report.unmatched += of_kind.len() - found;

@@ -73,16 +73,18 @@ pub struct ReadError {
 
 impl ReadError {
     pub fn new(path: impl Into<PathBuf>, location: Location, problem: Problem) -> ReadError {
-        ReadError { path: path.into(), location, problem }
+        ReadError {
+            path: path.into(),
+            location,
+            problem,
+        }
     }
 
     /// The line the problem is on, if it has one.
     pub fn line(&self) -> Option<u64> {
         match &self.location {
             Location::File => None,
-            Location::Line(l) | Location::Cell { line: l, .. } | Location::Element { line: l, .. } => {
-                Some(*l)
-            }
+            Location::Line(l) | Location::Cell { line: l, .. } | Location::Element { line: l, .. } => Some(*l),
         }
     }
 }

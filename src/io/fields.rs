@@ -32,7 +32,11 @@ pub fn weight(cell: &str, column: WeightColumn) -> Result<(f64, Sign), Problem> 
 /// Parses a finite number (delays, coordinates).
 pub fn number(cell: &str) -> Result<f64, Problem> {
     let v: f64 = cell.trim().parse().map_err(|_| Problem::NotANumber(cell.to_owned()))?;
-    if v.is_finite() { Ok(v) } else { Err(Problem::NotFinite(cell.to_owned())) }
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Problem::NotFinite(cell.to_owned()))
+    }
 }
 
 /// Parses a connection type cell; empty means chemical (the usual default of edge lists).
@@ -72,11 +76,23 @@ mod tests {
     fn weights() {
         assert_eq!(weight("3", WeightColumn::Signed), Ok((3.0, Sign::Unknown)));
         assert_eq!(weight("-2.5", WeightColumn::Signed), Ok((2.5, Sign::Inhibitory)));
-        assert!(matches!(weight("-2", WeightColumn::Count), Err(Problem::NegativeCount(_))));
-        assert!(matches!(weight("NaN", WeightColumn::Signed), Err(Problem::NotFinite(_))));
+        assert!(matches!(
+            weight("-2", WeightColumn::Count),
+            Err(Problem::NegativeCount(_))
+        ));
+        assert!(matches!(
+            weight("NaN", WeightColumn::Signed),
+            Err(Problem::NotFinite(_))
+        ));
         assert!(matches!(weight("inf", WeightColumn::Count), Err(Problem::NotFinite(_))));
-        assert!(matches!(weight("1e999", WeightColumn::Count), Err(Problem::NotFinite(_))));
-        assert!(matches!(weight("three", WeightColumn::Count), Err(Problem::NotANumber(_))));
+        assert!(matches!(
+            weight("1e999", WeightColumn::Count),
+            Err(Problem::NotFinite(_))
+        ));
+        assert!(matches!(
+            weight("three", WeightColumn::Count),
+            Err(Problem::NotANumber(_))
+        ));
     }
 
     #[test]

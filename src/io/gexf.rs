@@ -115,9 +115,7 @@ impl Gexf {
                     Some("directed") => EdgeKind::Chemical,
                     None | Some("undirected" | "mutual") => EdgeKind::Electrical,
                     Some(other) => {
-                        let why = format!(
-                            "defaultedgetype=\"{other}\" is not directed, undirected or mutual"
-                        );
+                        let why = format!("defaultedgetype=\"{other}\" is not directed, undirected or mutual");
                         return Err(x.at(line, "graph", Problem::Invalid(why)));
                     }
                 })
@@ -175,8 +173,7 @@ impl Gexf {
                 Ctx::Node(node)
             }
             "edge" => {
-                let [source, target, ty, weight, kind] =
-                    x.attrs(t, ["source", "target", "type", "weight", "kind"])?;
+                let [source, target, ty, weight, kind] = x.attrs(t, ["source", "target", "type", "weight", "kind"])?;
                 let (Some(source), Some(target)) = (source, target) else {
                     return Err(x.missing(line, "edge", "source and target"));
                 };
@@ -202,9 +199,7 @@ impl Gexf {
             }
             "attvalue" => {
                 let [key, old_key, value] = x.attrs(t, ["for", "id", "value"])?;
-                let key = key
-                    .or(old_key)
-                    .ok_or_else(|| x.missing(line, "attvalue", "for"))?;
+                let key = key.or(old_key).ok_or_else(|| x.missing(line, "attvalue", "for"))?;
                 let value = value.unwrap_or_default();
                 let owner = self
                     .stack
@@ -248,10 +243,7 @@ impl Gexf {
                     }
                 }
             }
-            Some(Ctx::Node(node)) => self
-                .c
-                .node_end(&node)
-                .map_err(|p| x.at(node.line, "node", p))?,
+            Some(Ctx::Node(node)) => self.c.node_end(&node).map_err(|p| x.at(node.line, "node", p))?,
             Some(Ctx::Edge) => {
                 let default = self.stack.iter().rev().find_map(|c| match c {
                     Ctx::Graph(kind) => Some(*kind),
@@ -297,9 +289,7 @@ fn viz_value(
         "color" => {
             let [r, g, b, a, hex] = x.attrs(t, ["r", "g", "b", "a", "hex"])?;
             let rgb = match (r, g, b, hex) {
-                (Some(r), Some(g), Some(b), _) => {
-                    [r, g, b].map(|v| v.trim().parse::<u8>().map_err(|_| v.into_owned()))
-                }
+                (Some(r), Some(g), Some(b), _) => [r, g, b].map(|v| v.trim().parse::<u8>().map_err(|_| v.into_owned())),
                 (_, _, _, Some(hex)) => {
                     let hex = hex.trim().trim_start_matches('#').to_owned();
                     let byte = |k: usize| {
@@ -313,8 +303,7 @@ fn viz_value(
             };
             let mut text = String::new();
             for v in rgb {
-                let v =
-                    v.map_err(|v| invalid(format!("'{v}' is not a colour component (0 to 255)")))?;
+                let v = v.map_err(|v| invalid(format!("'{v}' is not a colour component (0 to 255)")))?;
                 text.push_str(&format!("{}{v}", if text.is_empty() { "" } else { "," }));
             }
             if let Some(a) = a {
@@ -326,9 +315,7 @@ fn viz_value(
             let [value] = x.attrs(t, ["value"])?;
             let value = value.ok_or_else(|| x.missing(line, "viz:size", "value"))?;
             fields::number(&value).map_err(problem)?;
-            neurons
-                .attribute_mut("viz_size")
-                .set(node.index, value.trim());
+            neurons.attribute_mut("viz_size").set(node.index, value.trim());
         }
     }
     Ok(())
@@ -339,10 +326,7 @@ fn viz_value(
 fn color_attributes(value: &str) -> Option<String> {
     let v = value.trim();
     let (rgb, a): ([u8; 3], Option<f64>) = if let Some(hex) = v.strip_prefix('#') {
-        let byte = |k: usize| {
-            hex.get(k..k + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        };
+        let byte = |k: usize| hex.get(k..k + 2).and_then(|h| u8::from_str_radix(h, 16).ok());
         if hex.len() != 6 {
             return None;
         }
@@ -405,8 +389,7 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     .into_iter()
     .chain(n.attributes.iter().map(|(name, col)| (name.as_str(), col)))
     {
-        let is_viz = (name == "viz_color" && viz_color.is_some())
-            || (name == "viz_size" && viz_size.is_some());
+        let is_viz = (name == "viz_color" && viz_color.is_some()) || (name == "viz_size" && viz_size.is_some());
         if !col.is_empty() && !is_viz {
             columns.push((name, "string", col));
         }
@@ -415,18 +398,11 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     let has_signs = signs.iter().any(Option::is_some);
     writeln!(out, r#"    <attributes class="node" mode="static">"#)?;
     for (k, (name, ty, _)) in columns.iter().enumerate() {
-        writeln!(
-            out,
-            r#"      <attribute id="n{k}" title="{}" type="{ty}"/>"#,
-            esc(name)
-        )?;
+        writeln!(out, r#"      <attribute id="n{k}" title="{}" type="{ty}"/>"#, esc(name))?;
     }
     let sign_id = columns.len();
     if has_signs {
-        writeln!(
-            out,
-            r#"      <attribute id="n{sign_id}" title="sign" type="string"/>"#
-        )?;
+        writeln!(out, r#"      <attribute id="n{sign_id}" title="sign" type="string"/>"#)?;
     }
     writeln!(out, "    </attributes>")?;
     let all_edges = || {
@@ -437,21 +413,12 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     let edge_signs = all_edges().any(|(_, e)| e.sign != Sign::Unknown);
     let delays = EdgeKind::ALL.iter().any(|&k| c.edges(k).has_delays());
     writeln!(out, r#"    <attributes class="edge" mode="static">"#)?;
-    writeln!(
-        out,
-        r#"      <attribute id="e0" title="kind" type="string"/>"#
-    )?;
+    writeln!(out, r#"      <attribute id="e0" title="kind" type="string"/>"#)?;
     if edge_signs {
-        writeln!(
-            out,
-            r#"      <attribute id="e1" title="sign" type="string"/>"#
-        )?;
+        writeln!(out, r#"      <attribute id="e1" title="sign" type="string"/>"#)?;
     }
     if delays {
-        writeln!(
-            out,
-            r#"      <attribute id="e2" title="delay" type="float"/>"#
-        )?;
+        writeln!(out, r#"      <attribute id="e2" title="delay" type="float"/>"#)?;
     }
     writeln!(out, "    </attributes>")?;
 
@@ -475,10 +442,7 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
             write!(out, r#"<attvalue for="n{sign_id}" value="{s}"/>"#)?;
         }
         write!(out, "</attvalues>")?;
-        if let Some(color) = viz_color
-            .and_then(|col| col.get(i))
-            .and_then(color_attributes)
-        {
+        if let Some(color) = viz_color.and_then(|col| col.get(i)).and_then(color_attributes) {
             write!(out, "<viz:color {color}/>")?;
         }
         if let Some([x, y, z]) = n.position[i] {

@@ -102,14 +102,9 @@ impl GraphMl {
                 let id = id.ok_or_else(|| x.missing(line, "key", "id"))?;
                 // `for` defaults to "all" in the GraphML schema.
                 let domain = domain.as_deref().unwrap_or("all");
-                let (nodes, edges) = (
-                    matches!(domain, "node" | "all"),
-                    matches!(domain, "edge" | "all"),
-                );
+                let (nodes, edges) = (matches!(domain, "node" | "all"), matches!(domain, "edge" | "all"));
                 let name = name.as_deref().unwrap_or(&id);
-                let d = self
-                    .c
-                    .declare(name, ty.as_deref().unwrap_or(""), nodes, edges);
+                let d = self.c.declare(name, ty.as_deref().unwrap_or(""), nodes, edges);
                 self.keys.insert(id.into_owned(), d);
                 Ctx::Key(d)
             }
@@ -127,8 +122,7 @@ impl GraphMl {
                     None | Some("directed") => EdgeKind::Chemical,
                     Some("undirected") => EdgeKind::Electrical,
                     Some(other) => {
-                        let why =
-                            format!("edgedefault=\"{other}\" is neither directed nor undirected");
+                        let why = format!("edgedefault=\"{other}\" is neither directed nor undirected");
                         return Err(x.at(line, "graph", Problem::Invalid(why)));
                     }
                 })
@@ -185,10 +179,7 @@ impl GraphMl {
     fn end(&mut self, x: &XmlReader) -> Result<(), ReadError> {
         match self.stack.pop() {
             Some(Ctx::Default(d, line)) => self.c.set_default(d, &self.text, line),
-            Some(Ctx::Node(node)) => self
-                .c
-                .node_end(&node)
-                .map_err(|p| x.at(node.line, "node", p))?,
+            Some(Ctx::Node(node)) => self.c.node_end(&node).map_err(|p| x.at(node.line, "node", p))?,
             Some(Ctx::Edge) => {
                 let default = self.stack.iter().rev().find_map(|c| match c {
                     Ctx::Graph(kind) => Some(*kind),
@@ -291,11 +282,7 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     };
 
     writeln!(out, r#"  <graph id="G" edgedefault="directed">"#)?;
-    writeln!(
-        out,
-        r#"    <data key="{unit}">{}</data>"#,
-        esc(&c.weight_unit)
-    )?;
+    writeln!(out, r#"    <data key="{unit}">{}</data>"#, esc(&c.weight_unit))?;
     if let Some((id, u)) = position_unit {
         writeln!(out, r#"    <data key="{id}">{}</data>"#, esc(u))?;
     }
@@ -481,11 +468,7 @@ pub(super) mod xml {
                     }
                 }
                 Event::Eof => {
-                    return Err(ReadError::new(
-                        &self.path,
-                        Location::Line(line),
-                        Problem::Truncated,
-                    ));
+                    return Err(ReadError::new(&self.path, Location::Line(line), Problem::Truncated));
                 }
                 _ => {}
             }
@@ -501,11 +484,7 @@ pub(super) mod xml {
                     (Event::Comment(_) | Event::PI(_), _) => {}
                     (_, line) => {
                         let why = "content after the end of the root element".into();
-                        return Err(ReadError::new(
-                            &self.path,
-                            Location::Line(line),
-                            Problem::Xml(why),
-                        ));
+                        return Err(ReadError::new(&self.path, Location::Line(line), Problem::Xml(why)));
                     }
                 }
             }
@@ -528,11 +507,7 @@ pub(super) mod xml {
         /// See [`Guard::prefer_gzip_error`].
         pub fn prefer_gzip_error(&mut self, e: ReadError) -> ReadError {
             let path = self.path.clone();
-            self.reader
-                .get_mut()
-                .inner
-                .get_mut()
-                .prefer_gzip_error(&path, e)
+            self.reader.get_mut().inner.get_mut().prefer_gzip_error(&path, e)
         }
 
         /// Appends character data (text, CDATA, entity and character references) to `out`.
@@ -541,9 +516,7 @@ pub(super) mod xml {
                 Event::Text(t) => out.push_str(&t.xml10_content()),
                 Event::CData(t) => out.push_str(&t.xml10_content()),
                 Event::GeneralRef(r) => {
-                    let bad = |why: String| {
-                        ReadError::new(&self.path, Location::Line(self.line), Problem::Xml(why))
-                    };
+                    let bad = |why: String| ReadError::new(&self.path, Location::Line(self.line), Problem::Xml(why));
                     match r.resolve_char_ref() {
                         Ok(Some(c)) => out.push(c),
                         Ok(None) => match resolve_predefined_entity(r) {
@@ -565,9 +538,7 @@ pub(super) mod xml {
             names: [&str; N],
         ) -> Result<[Option<Cow<'a, str>>; N], ReadError> {
             let mut out = std::array::from_fn(|_| None);
-            let bad = |why: String| {
-                ReadError::new(&self.path, Location::Line(self.line), Problem::Xml(why))
-            };
+            let bad = |why: String| ReadError::new(&self.path, Location::Line(self.line), Problem::Xml(why));
             for a in tag.attributes() {
                 let a = a.map_err(|e| bad(e.to_string()))?;
                 if let Some(k) = names.iter().position(|n| *n == a.key.local_name().as_ref()) {
@@ -604,8 +575,7 @@ pub(super) mod xml {
     /// Escapes text for an attribute value or element content. The few characters XML 1.0
     /// cannot carry at all (most control characters) become U+FFFD.
     pub(crate) fn esc(s: &str) -> Cow<'_, str> {
-        let special =
-            |c: char| matches!(c, '&' | '<' | '>' | '"' | '\u{FFFE}' | '\u{FFFF}') || c < ' ';
+        let special = |c: char| matches!(c, '&' | '<' | '>' | '"' | '\u{FFFE}' | '\u{FFFF}') || c < ' ';
         if !s.contains(special) {
             return Cow::Borrowed(s);
         }
@@ -658,12 +628,7 @@ pub(super) mod xml {
     }
 
     impl Decl {
-        fn node_value(
-            &self,
-            b: &mut ConnectomeBuilder,
-            node: &mut NodeState,
-            value: &str,
-        ) -> Result<(), Problem> {
+        fn node_value(&self, b: &mut ConnectomeBuilder, node: &mut NodeState, value: &str) -> Result<(), Problem> {
             let value = value.trim();
             if value.is_empty() || !self.nodes {
                 return Ok(());
@@ -823,28 +788,16 @@ pub(super) mod xml {
         pub fn declare(&mut self, name: &str, ty: &str, nodes: bool, edges: bool) -> usize {
             let other = |d: &&Decl| d.name != name;
             let mut node = column_of(name);
-            if node != Column::Attribute
-                && self
-                    .decls
-                    .iter()
-                    .filter(other)
-                    .any(|d| d.nodes && d.node == node)
-            {
+            if node != Column::Attribute && self.decls.iter().filter(other).any(|d| d.nodes && d.node == node) {
                 node = Column::Attribute;
             }
             let column = (nodes && matches!(node, Column::Attribute | Column::Name)).then(|| {
                 let n = &mut self.b.neurons;
                 n.attribute_mut(name);
-                n.attributes
-                    .iter()
-                    .position(|(a, _)| a == name)
-                    .unwrap_or_default()
+                n.attributes.iter().position(|(a, _)| a == name).unwrap_or_default()
             });
-            let same_role = |d: &Decl, r: &Role| {
-                d.edges && d.edge.is_some_and(|e| discriminant(&e) == discriminant(r))
-            };
-            let edge =
-                role_of(name).filter(|r| !self.decls.iter().filter(other).any(|d| same_role(d, r)));
+            let same_role = |d: &Decl, r: &Role| d.edges && d.edge.is_some_and(|e| discriminant(&e) == discriminant(r));
+            let edge = role_of(name).filter(|r| !self.decls.iter().filter(other).any(|d| same_role(d, r)));
             self.decls.push(Decl {
                 name: name.to_owned(),
                 ty: ty.trim().to_ascii_lowercase(),
@@ -893,19 +846,13 @@ pub(super) mod xml {
         pub fn node_defaults(&mut self, node: &mut NodeState) -> Result<(), (u64, Problem)> {
             for d in self.defaults.iter().map(|&d| &self.decls[d]) {
                 if let Some((value, line)) = &d.default {
-                    d.node_value(&mut self.b, node, value)
-                        .map_err(|p| (*line, p))?;
+                    d.node_value(&mut self.b, node, value).map_err(|p| (*line, p))?;
                 }
             }
             Ok(())
         }
 
-        pub fn node_value(
-            &mut self,
-            node: &mut NodeState,
-            decl: usize,
-            value: &str,
-        ) -> Result<(), Problem> {
+        pub fn node_value(&mut self, node: &mut NodeState, decl: usize, value: &str) -> Result<(), Problem> {
             self.decls[decl].node_value(&mut self.b, node, value)
         }
 
@@ -930,12 +877,7 @@ pub(super) mod xml {
             Ok(())
         }
 
-        pub fn edge_value(
-            &mut self,
-            row: &mut EdgeRow,
-            decl: usize,
-            value: &str,
-        ) -> Result<(), Problem> {
+        pub fn edge_value(&mut self, row: &mut EdgeRow, decl: usize, value: &str) -> Result<(), Problem> {
             self.decls[decl].edge_value(row, value)
         }
 
@@ -963,9 +905,7 @@ pub(super) mod xml {
             let (weight, mut sign) = row.weight.unwrap_or((1.0, Sign::Unknown));
             if row.sign != Sign::Unknown {
                 if sign != Sign::Unknown && sign != row.sign {
-                    return Err(Problem::Conflict(
-                        "the sign contradicts the negative weight".into(),
-                    ));
+                    return Err(Problem::Conflict("the sign contradicts the negative weight".into()));
                 }
                 sign = row.sign;
             }
@@ -997,18 +937,12 @@ pub(super) mod xml {
             if !transmitter.is_empty() && nt.get(pre).is_none() {
                 nt.set(pre, transmitter);
             }
-            self.b
-                .add_edge(d.kind, pre, post, d.weight, d.sign, d.delay, d.line);
+            self.b.add_edge(d.kind, pre, post, d.weight, d.sign, d.delay, d.line);
         }
 
         /// Adds the connections read before their neurons, applies the neuron table of
         /// `options` and builds the connectome.
-        pub fn finish(
-            mut self,
-            x: &XmlReader,
-            graphs: usize,
-            options: &LoadOptions,
-        ) -> Result<Connectome, ReadError> {
+        pub fn finish(mut self, x: &XmlReader, graphs: usize, options: &LoadOptions) -> Result<Connectome, ReadError> {
             if graphs == 0 {
                 return Err(ReadError::new(
                     &x.path,

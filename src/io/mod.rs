@@ -150,7 +150,10 @@ pub fn save(connectome: &Connectome, path: &Path) -> io::Result<()> {
     let format = Format::from_extension(path).ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("{}: unknown output format (use .csv, .graphml or .gexf)", path.display()),
+            format!(
+                "{}: unknown output format (use .csv, .graphml or .gexf)",
+                path.display()
+            ),
         )
     })?;
     match format {
@@ -166,13 +169,16 @@ pub fn save(connectome: &Connectome, path: &Path) -> io::Result<()> {
 }
 
 /// Writes through `write` into a temporary file beside `path`, then renames it into place.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a file name", path.display()))
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}: not a file name", path.display()),
+        )
     })?;
     let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
     let result = (|| {

@@ -49,18 +49,13 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
         )
     };
     let neurons = find(dir, NEURONS).ok_or_else(|| missing("neurons.csv"))?;
-    let connections = find(dir, CONNECTIONS)
-        .ok_or_else(|| missing("total-connections.csv or roi-connections.csv"))?;
+    let connections = find(dir, CONNECTIONS).ok_or_else(|| missing("total-connections.csv or roi-connections.csv"))?;
     let mut builder = crate::model::ConnectomeBuilder::new();
     builder.sign_rule = options.sign_rule;
     builder.weight_unit = Some("synapses".into());
     neuron_table::read(Source::open(&neurons)?, &mut builder, TableRole::Defines)?;
     builder.neurons_from_table = true;
-    csv_edges::read_count_edges(
-        Source::open(&connections)?,
-        &mut builder,
-        UnknownNeurons::Error,
-    )?;
+    csv_edges::read_count_edges(Source::open(&connections)?, &mut builder, UnknownNeurons::Error)?;
     if let Some(extra) = &options.neuron_table {
         neuron_table::read(Source::open(extra)?, &mut builder, TableRole::Annotates)?;
     }

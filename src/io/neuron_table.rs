@@ -41,13 +41,11 @@ pub(crate) fn column_of(header: &str) -> Column {
         return axis;
     }
     match header.trim().to_ascii_lowercase().as_str() {
-        "name" | "neuron" | "id" | "bodyid" | "body_id" | "root_id" | "cell" | "cell_name" => {
-            Column::Name
-        }
+        "name" | "neuron" | "id" | "bodyid" | "body_id" | "root_id" | "cell" | "cell_name" => Column::Name,
         "class" | "cell_class" | "neuron_class" => Column::Class,
         "type" | "cell_type" | "celltype" | "neuron_type" => Column::CellType,
-        "neurotransmitter" | "neurotransmitters" | "nt" | "nt_type" | "transmitter"
-        | "predictednt" | "predicted_nt" => Column::Neurotransmitter,
+        "neurotransmitter" | "neurotransmitters" | "nt" | "nt_type" | "transmitter" | "predictednt"
+        | "predicted_nt" => Column::Neurotransmitter,
         "sign" | "polarity" => Column::Sign,
         "x" | "soma_x" | "pos_x" => Column::X,
         "y" | "soma_y" | "pos_y" => Column::Y,
@@ -73,8 +71,7 @@ fn coordinate_with_unit(header: &str) -> Option<(Column, &str)> {
 /// Reads a neuron table into `builder`. Returns the number of rows that named a neuron.
 pub fn read(source: Source, builder: &mut ConnectomeBuilder, role: TableRole) -> Result<usize, ReadError> {
     let (path, mut reader) = super::csv_edges::open_table(source)?;
-    read_rows(&path, &mut reader, builder, role)
-        .map_err(|e| reader.get_mut().get_mut().prefer_gzip_error(&path, e))
+    read_rows(&path, &mut reader, builder, role).map_err(|e| reader.get_mut().get_mut().prefer_gzip_error(&path, e))
 }
 
 fn read_rows(
@@ -84,17 +81,33 @@ fn read_rows(
     role: TableRole,
 ) -> Result<usize, ReadError> {
     let err = |line: u64, column: &str, problem| {
-        ReadError::new(path, Location::Cell { line, column: column.to_owned() }, problem)
+        ReadError::new(
+            path,
+            Location::Cell {
+                line,
+                column: column.to_owned(),
+            },
+            problem,
+        )
     };
     let mut record = csv::StringRecord::new();
     let read_record = |reader: &mut csv::Reader<_>, record: &mut csv::StringRecord| {
-        reader.read_record(record).map_err(|e| super::csv_edges::csv_error(path, e))
+        reader
+            .read_record(record)
+            .map_err(|e| super::csv_edges::csv_error(path, e))
     };
     if !read_record(reader, &mut record)? {
         return Err(ReadError::new(path, Location::File, Problem::Empty));
     }
-    let headers: Vec<String> =
-        record.iter().enumerate().map(|(i, h)| if i == 0 { h.trim_start_matches('\u{feff}') } else { h }.trim().to_owned()).collect();
+    let headers: Vec<String> = record
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            if i == 0 { h.trim_start_matches('\u{feff}') } else { h }
+                .trim()
+                .to_owned()
+        })
+        .collect();
     let roles: Vec<Column> = headers.iter().map(|h| column_of(h)).collect();
     if let Some((_, unit)) = headers.iter().find_map(|h| coordinate_with_unit(h)) {
         builder.neurons.position_unit = Some(unit.to_owned());
@@ -103,7 +116,10 @@ fn read_rows(
         return Err(ReadError::new(
             path,
             Location::Line(1),
-            Problem::MissingColumn { wanted: "name (or id, bodyId, root_id)".into(), found: headers.join(",") },
+            Problem::MissingColumn {
+                wanted: "name (or id, bodyId, root_id)".into(),
+                found: headers.join(","),
+            },
         ));
     };
     // Create attribute columns in header order (empty ones are dropped when finishing).
@@ -122,12 +138,19 @@ fn read_rows(
             return Err(ReadError::new(
                 path,
                 Location::Line(line),
-                Problem::Ragged { expected: headers.len(), found: record.len() },
+                Problem::Ragged {
+                    expected: headers.len(),
+                    found: record.len(),
+                },
             ));
         }
         let name = record[name_col].trim();
         if name.is_empty() {
-            return Err(err(line, &headers[name_col], Problem::Invalid("empty neuron name".into())));
+            return Err(err(
+                line,
+                &headers[name_col],
+                Problem::Invalid("empty neuron name".into()),
+            ));
         }
         let i = match role {
             TableRole::Defines => {

@@ -39,22 +39,34 @@ impl std::error::Error for Guarded {}
 
 impl Source {
     pub fn open(path: &Path) -> Result<Source, ReadError> {
-        let file = File::open(path)
-            .map_err(|e| ReadError::new(path, Location::File, Problem::Io(e.to_string())))?;
+        let file = File::open(path).map_err(|e| ReadError::new(path, Location::File, Problem::Io(e.to_string())))?;
         if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-            return Err(ReadError::new(path, Location::File, Problem::Io("it is a folder".into())));
+            return Err(ReadError::new(
+                path,
+                Location::File,
+                Problem::Io("it is a folder".into()),
+            ));
         }
-        Ok(Source { path: path.to_owned(), reader: Box::new(file) })
+        Ok(Source {
+            path: path.to_owned(),
+            reader: Box::new(file),
+        })
     }
 
     /// Bytes compiled into the binary (bundled datasets), named `name` in messages.
     pub fn bytes(name: impl Into<PathBuf>, bytes: &'static [u8]) -> Source {
-        Source { path: name.into(), reader: Box::new(bytes) }
+        Source {
+            path: name.into(),
+            reader: Box::new(bytes),
+        }
     }
 
     /// Any reader (tests, fuzzing), named `name` in messages.
     pub fn reader(name: impl Into<PathBuf>, reader: impl Read + Send + 'static) -> Source {
-        Source { path: name.into(), reader: Box::new(reader) }
+        Source {
+            path: name.into(),
+            reader: Box::new(reader),
+        }
     }
 
     /// The decoded text stream. `max_line` limits line length (tables); XML passes `None`
@@ -68,7 +80,13 @@ impl Source {
         } else {
             Box::new(buffered)
         };
-        let guard = Guard { inner, gzip, line: 1, line_len: 0, max_line: max_line.unwrap_or(usize::MAX) };
+        let guard = Guard {
+            inner,
+            gzip,
+            line: 1,
+            line_len: 0,
+            max_line: max_line.unwrap_or(usize::MAX),
+        };
         Ok((self.path, guard))
     }
 }
@@ -129,7 +147,13 @@ impl ThreadedGzip {
                 }
             }
         });
-        ThreadedGzip { chunks, spare, chunk: Vec::new(), pos: 0, failed: None }
+        ThreadedGzip {
+            chunks,
+            spare,
+            chunk: Vec::new(),
+            pos: 0,
+            failed: None,
+        }
     }
 }
 
@@ -149,7 +173,12 @@ fn fill(r: &mut impl Read, buf: &mut [u8]) -> (usize, io::Result<()>) {
 
 impl Read for ThreadedGzip {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let gzip_error = |p: &Problem| io::Error::other(Guarded { line: None, problem: p.clone() });
+        let gzip_error = |p: &Problem| {
+            io::Error::other(Guarded {
+                line: None,
+                problem: p.clone(),
+            })
+        };
         if let Some(p) = &self.failed {
             return Err(gzip_error(p));
         }
@@ -200,7 +229,11 @@ impl Guard {
                 Ok(_) => {}
                 Err(e) => {
                     let gz = from_io(path, &e, None);
-                    return if matches!(gz.problem, Problem::Gzip(_)) { gz } else { err };
+                    return if matches!(gz.problem, Problem::Gzip(_)) {
+                        gz
+                    } else {
+                        err
+                    };
                 }
             }
         }
@@ -213,7 +246,10 @@ impl Read for Guard {
         let chunk = &buf[..n];
         if let Some(at) = memchr::memchr(0, chunk) {
             let line = self.line + memchr::memchr_iter(b'\n', &chunk[..at]).count() as u64;
-            return Err(io::Error::other(Guarded { line: Some(line), problem: Problem::Binary }));
+            return Err(io::Error::other(Guarded {
+                line: Some(line),
+                problem: Problem::Binary,
+            }));
         }
         if self.line_len + n <= self.max_line {
             // No line in this chunk can be too long: just count (a vectorised count, where

@@ -138,8 +138,9 @@ impl ConnectomeBuilder {
         explicit.resize(n, false);
         for (i, explicit) in explicit.into_iter().enumerate() {
             if !explicit {
-                self.neurons.sign[i] =
-                    self.sign_rule.sign_of(self.neurons.neurotransmitter.get(i).unwrap_or(""));
+                self.neurons.sign[i] = self
+                    .sign_rule
+                    .sign_of(self.neurons.neurotransmitter.get(i).unwrap_or(""));
             }
         }
         let [chem, elec, other] = std::mem::take(&mut self.rows);
@@ -280,7 +281,11 @@ mod tests {
     #[test]
     fn duplicates_are_summed_and_self_loops_kept() {
         use EdgeKind::*;
-        let c = build(&[("A", "B", Chemical, 2.0), ("A", "B", Chemical, 3.0), ("A", "A", Chemical, 1.0)]);
+        let c = build(&[
+            ("A", "B", Chemical, 2.0),
+            ("A", "B", Chemical, 3.0),
+            ("A", "A", Chemical, 1.0),
+        ]);
         assert_eq!(c.chemical.len(), 2);
         let ab = c.chemical.find(0, 1).unwrap();
         assert_eq!(c.chemical.get(ab).weight, 5.0);
@@ -309,7 +314,11 @@ mod tests {
     #[test]
     fn integer_names_get_their_own_index() {
         use EdgeKind::*;
-        let c = build(&[("0", "27", Chemical, 3.0), ("27", "5", Electrical, 1.0), ("5", "0", Chemical, 1.0)]);
+        let c = build(&[
+            ("0", "27", Chemical, 3.0),
+            ("27", "5", Electrical, 1.0),
+            ("5", "0", Chemical, 1.0),
+        ]);
         assert_eq!(c.neurons.names(), ["0", "5", "27"]);
         let e = c.chemical.get(c.chemical.find(0, 2).unwrap());
         assert_eq!(e.weight, 3.0);

@@ -32,10 +32,10 @@ impl EdgeKind {
         let s = s.trim().to_ascii_lowercase();
         let s = s.replace(['_', '-'], " ");
         Some(match s.as_str() {
-            "chemical" | "chem" | "c" | "s" | "sp" | "send" | "synapse" | "synaptic"
-            | "chemical synapse" | "directed" => EdgeKind::Chemical,
-            "electrical" | "elec" | "e" | "ej" | "gap" | "gap junction" | "gapjunction"
-            | "gj" | "electrical synapse" | "undirected" => EdgeKind::Electrical,
+            "chemical" | "chem" | "c" | "s" | "sp" | "send" | "synapse" | "synaptic" | "chemical synapse"
+            | "directed" => EdgeKind::Chemical,
+            "electrical" | "elec" | "e" | "ej" | "gap" | "gap junction" | "gapjunction" | "gj"
+            | "electrical synapse" | "undirected" => EdgeKind::Electrical,
             "other" | "functional" | "generic" => EdgeKind::Other,
             _ => return None,
         })
@@ -196,12 +196,13 @@ impl Edges {
 
     /// Bytes held by the arrays, for memory reports.
     pub fn heap_bytes(&self) -> usize {
-        8 * self.weight.capacity() + 4 * (self.out_offsets.capacity()
-            + self.pre.capacity()
-            + self.post.capacity()
-            + self.delay.capacity()
-            + self.in_offsets.capacity()
-            + self.in_order.capacity())
+        8 * self.weight.capacity()
+            + 4 * (self.out_offsets.capacity()
+                + self.pre.capacity()
+                + self.post.capacity()
+                + self.delay.capacity()
+                + self.in_offsets.capacity()
+                + self.in_order.capacity())
             + self.sign.capacity()
     }
 }

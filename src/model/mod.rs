@@ -76,7 +76,11 @@ impl Connectome {
         let edges = self.edges_mut(kind);
         let mut found = 0;
         for &(pre, post, sign) in signs {
-            let (a, b) = if kind == EdgeKind::Electrical { (pre.min(post), pre.max(post)) } else { (pre, post) };
+            let (a, b) = if kind == EdgeKind::Electrical {
+                (pre.min(post), pre.max(post))
+            } else {
+                (pre, post)
+            };
             if let Some(id) = edges.find(a, b) {
                 edges.set_sign(id, sign);
                 found += 1;

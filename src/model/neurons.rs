@@ -27,7 +27,9 @@ impl PartialEq for StrColumn {
 
 impl std::fmt::Debug for StrColumn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries((0..self.codes.len()).map(|i| self.get(i))).finish()
+        f.debug_list()
+            .entries((0..self.codes.len()).map(|i| self.get(i)))
+            .finish()
     }
 }
 
@@ -189,9 +191,8 @@ impl Neurons {
             }
         }
         // Keep attribute columns in the source's order even if the first rows lack them.
-        new.attributes.sort_by_key(|(n, _)| {
-            old.attributes.iter().position(|(m, _)| m == n).unwrap_or(usize::MAX)
-        });
+        new.attributes
+            .sort_by_key(|(n, _)| old.attributes.iter().position(|(m, _)| m == n).unwrap_or(usize::MAX));
         new.normalize();
         *self = new;
     }

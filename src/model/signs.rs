@@ -45,15 +45,9 @@ impl Sign {
     pub fn parse(s: &str) -> Option<Sign> {
         let s = s.trim().to_ascii_lowercase();
         Some(match s.as_str() {
-            "+" | "1" | "+1" | "1.0" | "e" | "exc" | "excitatory" | "positive" | "pos" => {
-                Sign::Excitatory
-            }
-            "-" | "-1" | "-1.0" | "i" | "inh" | "inhibitory" | "negative" | "neg" => {
-                Sign::Inhibitory
-            }
-            "" | "0" | "?" | "unknown" | "complex" | "no pred" | "na" | "nan" | "none" => {
-                Sign::Unknown
-            }
+            "+" | "1" | "+1" | "1.0" | "e" | "exc" | "excitatory" | "positive" | "pos" => Sign::Excitatory,
+            "-" | "-1" | "-1.0" | "i" | "inh" | "inhibitory" | "negative" | "neg" => Sign::Inhibitory,
+            "" | "0" | "?" | "unknown" | "complex" | "no pred" | "na" | "nan" | "none" => Sign::Unknown,
             _ => return None,
         })
     }
@@ -68,7 +62,9 @@ pub struct SignRule {
 
 impl Default for SignRule {
     fn default() -> Self {
-        SignRule { glutamate: Sign::Excitatory }
+        SignRule {
+            glutamate: Sign::Excitatory,
+        }
     }
 }
 
@@ -109,7 +105,9 @@ mod tests {
         assert_eq!(rule.sign_of("Acetylcholine;GABA"), Sign::Unknown);
         assert_eq!(rule.sign_of("GABA_Uptake"), Sign::Unknown);
         assert_eq!(rule.sign_of("Dopamine"), Sign::Unknown);
-        let fly = SignRule { glutamate: Sign::Inhibitory };
+        let fly = SignRule {
+            glutamate: Sign::Inhibitory,
+        };
         assert_eq!(fly.sign_of("GLUT"), Sign::Inhibitory);
         assert_eq!(fly.sign_of("glutamate;gaba"), Sign::Inhibitory);
     }

@@ -22,7 +22,11 @@ pub struct DegreeStats {
 impl DegreeStats {
     fn of(mut degrees: Vec<usize>) -> DegreeStats {
         if degrees.is_empty() {
-            return DegreeStats { mean: 0.0, median: 0.0, max: 0 };
+            return DegreeStats {
+                mean: 0.0,
+                median: 0.0,
+                max: 0,
+            };
         }
         degrees.sort_unstable();
         let n = degrees.len();
@@ -65,7 +69,10 @@ pub struct Summary {
 impl Connectome {
     pub fn summary(&self) -> Summary {
         let n = self.neurons.len();
-        let kind = |e: &Edges| KindStats { edges: e.len(), weight: e.total_weight() };
+        let kind = |e: &Edges| KindStats {
+            edges: e.len(),
+            weight: e.total_weight(),
+        };
         let (components, largest_component) = self.components();
         let chem = &self.chemical;
         let mut reciprocal = 0usize;
@@ -88,7 +95,11 @@ impl Connectome {
             weight_unit: self.weight_unit.clone(),
             components,
             largest_component,
-            reciprocity: if non_self == 0 { 0.0 } else { reciprocal as f64 / non_self as f64 },
+            reciprocity: if non_self == 0 {
+                0.0
+            } else {
+                reciprocal as f64 / non_self as f64
+            },
             self_connections,
             chemical_in_degree: DegreeStats::of((0..n).map(|i| chem.in_degree(i)).collect()),
             chemical_out_degree: DegreeStats::of((0..n).map(|i| chem.out_degree(i)).collect()),

@@ -86,9 +86,7 @@ impl Graded {
             *w *= params.g_syn;
         }
         let gap_g: Vec<f64> = net.gap_weights.iter().map(|w| w * params.g_gap).collect();
-        let gap_total: Vec<f64> = (0..net.n)
-            .map(|i| gap_g[net.gap_range(i)].iter().sum())
-            .collect();
+        let gap_total: Vec<f64> = (0..net.n).map(|i| gap_g[net.gap_range(i)].iter().sum()).collect();
         let decay = gap_total
             .iter()
             .map(|total| (-dt * (1.0 + total) / params.tau).exp())
@@ -173,8 +171,7 @@ impl Engine for Graded {
             } else {
                 (-self.dt * (1.0 + total) / p.tau).exp()
             };
-            let v_inf =
-                (p.v_rest + synaptic + pull + input.current[i] + self.bias[i]) / (1.0 + total);
+            let v_inf = (p.v_rest + synaptic + pull + input.current[i] + self.bias[i]) / (1.0 + total);
             self.next_v[i] = v_inf + (self.v[i] - v_inf) * decay;
         }
         for &(neuron, w) in input.synaptic {
@@ -251,11 +248,7 @@ mod tests {
         let v = settle(&mut engine, 500.0, &[10.0, 0.0]);
         let v0 = p.v_rest + 10.0;
         assert!((v[0] - v0).abs() < 1e-9, "{}", v[0]);
-        assert!(
-            (v[1] - (p.v_rest + sigmoid(&p, v0))).abs() < 1e-9,
-            "{}",
-            v[1]
-        );
+        assert!((v[1] - (p.v_rest + sigmoid(&p, v0))).abs() < 1e-9, "{}", v[1]);
         assert!((engine.value(1, 0) - sigmoid(&p, v0)).abs() < 1e-9);
     }
 
@@ -271,14 +264,8 @@ mod tests {
             let mut engine = Graded::new(&test_network(2, &[], &[(0, 1, weight)]), p, 0.1);
             let v = settle(&mut engine, 1000.0, &[12.0, 0.0]);
             let g = 0.5 * weight;
-            assert!(
-                (v[0] - v[1] - 12.0 / (1.0 + 2.0 * g)).abs() < 1e-9,
-                "g = {g}: {v:?}"
-            );
-            assert!(
-                (v[0] + v[1] - 2.0 * p.v_rest - 12.0).abs() < 1e-9,
-                "the mean is kept"
-            );
+            assert!((v[0] - v[1] - 12.0 / (1.0 + 2.0 * g)).abs() < 1e-9, "g = {g}: {v:?}");
+            assert!((v[0] + v[1] - 2.0 * p.v_rest - 12.0).abs() < 1e-9, "the mean is kept");
         }
     }
 
@@ -289,10 +276,7 @@ mod tests {
         let mut engine = Graded::new(&net, p, 0.1);
         let v = settle(&mut engine, 500.0, &[20.0, 0.0]);
         let expected = p.v_rest - 200.0 * p.g_syn * sigmoid(&p, p.v_rest + 20.0);
-        assert!(
-            v[1] < p.v_rest - 3.0 && (v[1] - expected).abs() < 1e-9,
-            "{v:?}"
-        );
+        assert!(v[1] < p.v_rest - 3.0 && (v[1] - expected).abs() < 1e-9, "{v:?}");
 
         let (no, yes) = ([false, false], [true, false]);
         let mut spikes = Vec::new();

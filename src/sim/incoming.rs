@@ -43,11 +43,7 @@ impl Incoming {
             for k in net.out_range(pre) {
                 let slot = &mut fill[net.targets[k] as usize];
                 sources[*slot as usize] = pre as u32;
-                weights[*slot as usize] = if signed {
-                    net.weights[k]
-                } else {
-                    net.weights[k].abs()
-                };
+                weights[*slot as usize] = if signed { net.weights[k] } else { net.weights[k].abs() };
                 *slot += 1;
             }
         }
@@ -90,11 +86,7 @@ impl Incoming {
 /// A network from lists of synapses (pre, post, signed weight) and gap junctions (a, b, weight),
 /// for tests of the engines.
 #[cfg(test)]
-pub(crate) fn test_network(
-    n: usize,
-    synapses: &[(u32, u32, f64)],
-    gaps: &[(u32, u32, f64)],
-) -> Network {
+pub(crate) fn test_network(n: usize, synapses: &[(u32, u32, f64)], gaps: &[(u32, u32, f64)]) -> Network {
     let mut synapses = synapses.to_vec();
     synapses.sort_by_key(|s| (s.0, s.1));
     let mut out_offsets = vec![0u32; n + 1];

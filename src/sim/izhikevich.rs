@@ -41,15 +41,10 @@ impl Preset {
     /// By the `preset` parameter's number: 0 RS, 1 IB, 2 CH, 3 FS.
     pub fn from_number(x: f64) -> Option<Preset> {
         use Preset::*;
-        [
-            RegularSpiking,
-            IntrinsicallyBursting,
-            Chattering,
-            FastSpiking,
-        ]
-        .get(x as usize)
-        .copied()
-        .filter(|_| x.fract() == 0.0 && x >= 0.0)
+        [RegularSpiking, IntrinsicallyBursting, Chattering, FastSpiking]
+            .get(x as usize)
+            .copied()
+            .filter(|_| x.fract() == 0.0 && x >= 0.0)
     }
 
     pub fn abcd(self) -> [f64; 4] {
@@ -201,20 +196,11 @@ pub struct Izhikevich {
 impl Izhikevich {
     /// Builds the engine over `net` (weights in mV for instantaneous synapses, else in current
     /// units; delays in steps of `dt`) with up to `threads` threads.
-    pub fn new(
-        net: &Network,
-        params: IzhikevichParams,
-        inhibitory: &[bool],
-        dt: f64,
-        threads: usize,
-    ) -> Izhikevich {
+    pub fn new(net: &Network, params: IzhikevichParams, inhibitory: &[bool], dt: f64, threads: usize) -> Izhikevich {
         let excitatory = Preset::from_number(params.preset)
             .unwrap_or(Preset::RegularSpiking)
             .abcd();
-        let traces = params
-            .stdp
-            .stdp
-            .then(|| Traces::new(params.stdp, net.n, dt));
+        let traces = params.stdp.stdp.then(|| Traces::new(params.stdp, net.n, dt));
         let parts: Vec<Part> = partition(net.n, useful_threads(net.n, threads))
             .into_iter()
             .map(|range| {
@@ -289,12 +275,8 @@ impl Engine for Izhikevich {
     }
 
     fn step(&mut self, input: &StepInput, spikes: &mut Vec<u32>) {
-        let (stepping, step, previous, traces) = (
-            self.stepping,
-            self.step,
-            &self.previous_spikes,
-            self.traces.as_ref(),
-        );
+        let (stepping, step, previous, traces) =
+            (self.stepping, self.step, &self.previous_spikes, self.traces.as_ref());
         self.workers.for_each(&mut self.parts, |part| {
             if step > 0 {
                 part.inbox.deliver(previous, step, input.muted, traces);

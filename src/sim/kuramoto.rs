@@ -262,23 +262,12 @@ impl Kuramoto {
         let n = net.n;
         let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x6B75_7261_6D6F_746F);
         let omega = (0..n)
-            .map(|_| {
-                RAD_PER_MS_PER_HZ
-                    * (params.f_mean + params.f_sd * rng.sample::<f64, _>(StandardNormal))
-            })
+            .map(|_| RAD_PER_MS_PER_HZ * (params.f_mean + params.f_sd * rng.sample::<f64, _>(StandardNormal)))
             .collect();
         let theta0: Vec<f64> = (0..n).map(|_| TAU * rng.random::<f64>()).collect();
-        let threads = threads.clamp(
-            1,
-            (inputs.sources.len() / MIN_CONNECTIONS_PER_THREAD).max(1),
-        );
+        let threads = threads.clamp(1, (inputs.sources.len() / MIN_CONNECTIONS_PER_THREAD).max(1));
         let pool = (threads > 1)
-            .then(|| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .ok()
-            })
+            .then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok())
             .flatten();
         let Incoming {
             offsets,
@@ -347,9 +336,7 @@ impl Kuramoto {
         stage.resize(n, 0.0);
         sum.resize(n, 0.0);
         drive.clear();
-        drive.extend(
-            (0..n).map(|i| self.omega[i] + self.bias[i] + RAD_PER_MS_PER_HZ * input.current[i]),
-        );
+        drive.extend((0..n).map(|i| self.omega[i] + self.bias[i] + RAD_PER_MS_PER_HZ * input.current[i]));
         let silent = |j: usize| input.muted[j] || input.ablated[j];
         let any_silent = (0..n).any(silent);
         let lag = (self.params.alpha != 0.0).then(|| self.params.alpha.sin_cos());
@@ -358,11 +345,7 @@ impl Kuramoto {
         for rk in 0..4 {
             // This stage's (sin, cos) in one buffer, the next stage's into the other.
             let [even, odd] = trig;
-            let (own, next_trig) = if rk % 2 == 0 {
-                (&*even, odd)
-            } else {
-                (&*odd, even)
-            };
+            let (own, next_trig) = if rk % 2 == 0 { (&*even, odd) } else { (&*odd, even) };
             if any_silent {
                 sent.clear();
                 sent.extend((0..n).map(|j| if silent(j) { [0.0; 2] } else { own[j] }));
@@ -471,11 +454,7 @@ impl Engine for Kuramoto {
     /// A constant frequency push per neuron (Hz).
     fn set_bias(&mut self, bias: &[f64]) -> Result<(), String> {
         if bias.len() != self.theta.len() {
-            return Err(format!(
-                "need {} values, got {}",
-                self.theta.len(),
-                bias.len()
-            ));
+            return Err(format!("need {} values, got {}", self.theta.len(), bias.len()));
         }
         self.bias = bias.iter().map(|b| b * RAD_PER_MS_PER_HZ).collect();
         Ok(())
@@ -533,9 +512,7 @@ mod tests {
     fn pair(weight: f64, params: KuramotoParams, omega_hz: [f64; 2]) -> Kuramoto {
         let net = test_network(2, &[(0, 1, weight), (1, 0, weight)], &[]);
         let mut engine = Kuramoto::new(&net, params, 1.0, 0.1, 1, 1);
-        engine
-            .set_state(&omega_hz.map(|f| f * TAU), &[0.0, 1.0])
-            .unwrap();
+        engine.set_state(&omega_hz.map(|f| f * TAU), &[0.0, 1.0]).unwrap();
         engine
     }
 
@@ -575,9 +552,7 @@ mod tests {
             difference(&engine)
         );
         // Locked: both turn at the mean frequency.
-        assert!(
-            (engine.value(2, 0) - 10.5).abs() < 1e-6 && (engine.value(2, 1) - 10.5).abs() < 1e-6
-        );
+        assert!((engine.value(2, 0) - 10.5).abs() < 1e-6 && (engine.value(2, 1) - 10.5).abs() < 1e-6);
     }
 
     #[test]
@@ -630,9 +605,7 @@ mod tests {
                 ..Default::default()
             };
             let mut engine = Kuramoto::new(&net, params, 20.0, 0.1, 1, 1);
-            engine
-                .set_state(&[10.0 * TAU, 10.5 * TAU], &[0.0, 1.0])
-                .unwrap();
+            engine.set_state(&[10.0 * TAU, 10.5 * TAU], &[0.0, 1.0]).unwrap();
             Inputs::new(2).run(&mut engine, 20_000);
             let locked = (engine.value(2, 0) - engine.value(2, 1)).abs() < 1e-6;
             assert_eq!(locked, locks, "gap_weight {gap_weight}");
@@ -643,17 +616,8 @@ mod tests {
     fn current_pushes_the_frequency_and_muting_or_ablating_cuts_the_influence() {
         let mut inputs = Inputs::new(2);
         inputs.current[0] = 2.0;
-        let mut engine = Kuramoto::new(
-            &test_network(2, &[], &[]),
-            KuramotoParams::default(),
-            1.0,
-            0.1,
-            1,
-            1,
-        );
-        engine
-            .set_state(&[10.0 * TAU, 10.0 * TAU], &[0.0, 1.0])
-            .unwrap();
+        let mut engine = Kuramoto::new(&test_network(2, &[], &[]), KuramotoParams::default(), 1.0, 0.1, 1, 1);
+        engine.set_state(&[10.0 * TAU, 10.0 * TAU], &[0.0, 1.0]).unwrap();
         inputs.run(&mut engine, 1);
         assert!(
             (engine.value(2, 0) - 12.0).abs() < 1e-9,
@@ -669,11 +633,7 @@ mod tests {
         inputs.muted[0] = true;
         let mut engine = pair(1.0, params, [10.0, 10.0]);
         inputs.run(&mut engine, 1000);
-        assert!(
-            (engine.value(2, 1) - 10.0).abs() < 1e-9,
-            "{}",
-            engine.value(2, 1)
-        );
+        assert!((engine.value(2, 1) - 10.0).abs() < 1e-9, "{}", engine.value(2, 1));
         assert!(engine.phase(0).is_some());
 
         inputs.muted[0] = false;

@@ -64,9 +64,7 @@ impl Default for LifParams {
 fn propagator_32(tau_syn: f64, tau: f64, c: f64, h: f64) -> f64 {
     let p32_linear = 1.0 / (2.0 * c * tau * tau) * h * h * (tau_syn - tau) * (-h / tau).exp();
     let p32_singular = h / c * (-h / tau).exp();
-    let p32 = -tau / (c * (1.0 - tau / tau_syn))
-        * (-h / tau_syn).exp()
-        * (h * (1.0 / tau_syn - 1.0 / tau)).exp_m1();
+    let p32 = -tau / (c * (1.0 - tau / tau_syn)) * (-h / tau_syn).exp() * (h * (1.0 / tau_syn - 1.0 / tau)).exp_m1();
     let dev_p32 = (p32 - p32_singular).abs();
     if tau == tau_syn || ((tau - tau_syn).abs() < 0.1 && dev_p32 > 2.0 * p32_linear.abs()) {
         p32_singular
@@ -146,11 +144,7 @@ impl Part {
             i_in: &mut self.i_in,
             countdown: &mut self.countdown,
         };
-        let gap = if gap.is_empty() {
-            gap
-        } else {
-            &gap[range.clone()]
-        };
+        let gap = if gap.is_empty() { gap } else { &gap[range.clone()] };
         let inputs = Inputs {
             i_e: &self.i_e,
             current: &input.current[range.clone()],
@@ -284,17 +278,12 @@ fn neurons<const GAP: bool>(
     );
     for i in 0..n {
         let i_0 = if GAP { current[i] + gap[i] } else { current[i] };
-        let integrated =
-            v[i] * p.p22 + i_ex[i] * p.p21ex + i_in[i] * p.p21in + (i_e[i] + i_0) * p.p20;
+        let integrated = v[i] * p.p22 + i_ex[i] * p.p21ex + i_in[i] * p.p21in + (i_e[i] + i_0) * p.p20;
         // A refractory neuron is held at V_reset, where its spike put it.
         let v_new = select(countdown[i] > 1, p.v_reset, integrated);
         let spike = v_new >= p.theta;
         v[i] = select(spike, p.v_reset, v_new);
-        countdown[i] = select(
-            spike,
-            p.refractory_steps + 1,
-            countdown[i] - (countdown[i] != 0) as u32,
-        );
+        countdown[i] = select(spike, p.refractory_steps + 1, countdown[i] - (countdown[i] != 0) as u32);
         i_ex[i] *= p.p11ex;
         i_in[i] *= p.p11in;
     }
@@ -332,10 +321,7 @@ impl Lif {
             .into_iter()
             .map(|range| Part::new(net, range))
             .collect();
-        let traces = params
-            .stdp
-            .stdp
-            .then(|| Traces::new(params.stdp, net.n, dt));
+        let traces = params.stdp.stdp.then(|| Traces::new(params.stdp, net.n, dt));
         if traces.is_some() {
             parts
                 .iter_mut()
@@ -350,11 +336,7 @@ impl Lif {
             parts,
             previous_spikes: Vec::new(),
             step: 0,
-            gap_offsets: if with_gaps {
-                net.gap_offsets.clone()
-            } else {
-                Vec::new()
-            },
+            gap_offsets: if with_gaps { net.gap_offsets.clone() } else { Vec::new() },
             gap_partners: if with_gaps {
                 net.gap_partners.clone()
             } else {
@@ -429,12 +411,7 @@ impl Engine for Lif {
 
     fn step(&mut self, input: &StepInput, spikes: &mut Vec<u32>) {
         self.update_gap_current();
-        let (prop, step, previous, gap) = (
-            self.prop,
-            self.step,
-            &self.previous_spikes,
-            &self.gap_current,
-        );
+        let (prop, step, previous, gap) = (self.prop, self.step, &self.previous_spikes, &self.gap_current);
         let traces = self.traces.as_ref();
         self.workers.for_each(&mut self.parts, |part| {
             if step > 0 {
@@ -504,9 +481,8 @@ mod tests {
     fn propagators_match_nest_for_equal_time_constants() {
         let p = Propagators::new(&LifParams::default(), 0.1);
         // tau_syn == tau_m is not the case here (2 vs 10): the regular formula applies.
-        let expected = -10.0 / (250.0 * (1.0 - 10.0 / 2.0))
-            * (-0.1f64 / 2.0).exp()
-            * (0.1 * (1.0 / 2.0 - 1.0 / 10.0f64)).exp_m1();
+        let expected =
+            -10.0 / (250.0 * (1.0 - 10.0 / 2.0)) * (-0.1f64 / 2.0).exp() * (0.1 * (1.0 / 2.0 - 1.0 / 10.0f64)).exp_m1();
         assert_eq!(p.p21ex, expected);
         assert_eq!(p.refractory_steps, 20);
         assert_eq!(
@@ -571,11 +547,7 @@ mod tests {
                 ..Default::default()
             };
             let mut lif = Lif::with_parts(&net, params, 0.1, parts);
-            lif.set_i_e(
-                &(0..net.n)
-                    .map(|i| 350.0 + (i % 11) as f64 * 10.0)
-                    .collect::<Vec<_>>(),
-            );
+            lif.set_i_e(&(0..net.n).map(|i| 350.0 + (i % 11) as f64 * 10.0).collect::<Vec<_>>());
             let spec = RecordingSpec {
                 spikes: true,
                 ..Default::default()

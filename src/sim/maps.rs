@@ -97,10 +97,7 @@ impl NeuronMap for ChialvoParams {
 
     #[inline]
     fn iterate(&self, x: f64, y: f64, input: f64) -> (f64, f64) {
-        (
-            x * x * (y - x).exp() + self.k + input,
-            self.a * y - self.b * x + self.c,
-        )
+        (x * x * (y - x).exp() + self.k + input, self.a * y - self.b * x + self.c)
     }
 
     fn threshold(&self) -> f64 {
@@ -152,10 +149,7 @@ impl NeuronMap for RulkovParams {
 
     #[inline]
     fn iterate(&self, x: f64, y: f64, input: f64) -> (f64, f64) {
-        (
-            self.alpha / (1.0 + x * x) + y + input,
-            y - self.mu * (x - self.sigma),
-        )
+        (self.alpha / (1.0 + x * x) + y + input, y - self.mu * (x - self.sigma))
     }
 
     fn threshold(&self) -> f64 {
@@ -245,11 +239,7 @@ impl<M: NeuronMap> MapNetwork<M> {
     pub fn set_state(&mut self, x0: &[f64], y0: &[f64]) -> Result<(), String> {
         let n = self.x.len();
         if x0.len() != n || y0.len() != n {
-            return Err(format!(
-                "need {n} values of x and y, got {} and {}",
-                x0.len(),
-                y0.len()
-            ));
+            return Err(format!("need {n} values of x and y, got {} and {}", x0.len(), y0.len()));
         }
         self.x0 = x0.to_vec();
         self.y0 = y0.to_vec();
@@ -265,10 +255,7 @@ impl<M: NeuronMap> MapNetwork<M> {
         let row = self.inputs.range(i);
         let xi = self.x[i];
         let mut sum = 0.0;
-        for (&j, &w) in self.inputs.sources[row.clone()]
-            .iter()
-            .zip(&self.inputs.weights[row])
-        {
+        for (&j, &w) in self.inputs.sources[row.clone()].iter().zip(&self.inputs.weights[row]) {
             if !silent[j as usize] {
                 sum += w * (self.x[j as usize] - xi);
             }
@@ -305,8 +292,7 @@ impl<M: NeuronMap> Engine for MapNetwork<M> {
                 self.next_x[i] = self.x[i];
                 continue;
             }
-            let drive =
-                self.bias[i] + input.current[i] + self.events[i] + self.coupling_input(i, &silent);
+            let drive = self.bias[i] + input.current[i] + self.events[i] + self.coupling_input(i, &silent);
             let (x, y) = self.map.iterate(self.x[i], self.y[i], drive);
             self.next_x[i] = x;
             self.y[i] = y;
@@ -324,11 +310,7 @@ impl<M: NeuronMap> Engine for MapNetwork<M> {
     }
 
     fn value(&self, variable: usize, neuron: usize) -> f64 {
-        if variable == 0 {
-            self.x[neuron]
-        } else {
-            self.y[neuron]
-        }
+        if variable == 0 { self.x[neuron] } else { self.y[neuron] }
     }
 
     fn reset(&mut self) {
@@ -506,10 +488,7 @@ mod tests {
             engine.set_state(&[0.2], &[1.5]).unwrap();
             run(&mut engine, 500, &[false], &[false]).0.remove(0)
         };
-        for (muted, ablated) in [
-            ([true, false], [false, false]),
-            ([false, false], [true, false]),
-        ] {
+        for (muted, ablated) in [([true, false], [false, false]), ([false, false], [true, false])] {
             let mut engine = Chialvo::new(&net, params, 1.0, 0.1, 1);
             engine.set_state(&[0.9, 0.2], &[0.3, 1.5]).unwrap();
             let (xs, counts) = run(&mut engine, 500, &muted, &ablated);

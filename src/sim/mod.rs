@@ -11,11 +11,11 @@ pub mod models;
 pub mod network;
 pub mod protocol;
 pub mod recording;
+mod simulation;
 mod sincos;
 mod spiking;
 pub mod stdp;
 pub mod synchrony;
-mod simulation;
 
 pub use network::{Network, NetworkParams};
 pub use protocol::{Action, Item, Protocol};

@@ -27,7 +27,11 @@ pub enum Action {
     /// A constant current.
     Dc { amplitude: f64 },
     /// Square current pulses of `width_ms`, `frequency_hz` times a second, from `start_ms`.
-    Pulses { amplitude: f64, width_ms: f64, frequency_hz: f64 },
+    Pulses {
+        amplitude: f64,
+        width_ms: f64,
+        frequency_hz: f64,
+    },
     /// Independent Poisson spike trains into each target, each event adding `weight` to the
     /// synaptic input (negative = inhibitory).
     Poisson { rate_hz: f64, weight: f64 },
@@ -84,8 +88,15 @@ impl Protocol {
             }
             match item.action {
                 Action::Dc { amplitude } if !finite(amplitude) => return bad("amplitude must be finite"),
-                Action::Pulses { amplitude, width_ms, frequency_hz }
-                    if !finite(amplitude) || !(width_ms > 0.0) || !(frequency_hz > 0.0) || !finite(width_ms) || !finite(frequency_hz) =>
+                Action::Pulses {
+                    amplitude,
+                    width_ms,
+                    frequency_hz,
+                } if !finite(amplitude)
+                    || !(width_ms > 0.0)
+                    || !(frequency_hz > 0.0)
+                    || !finite(width_ms)
+                    || !finite(frequency_hz) =>
                 {
                     return bad("pulses need a finite amplitude and positive width_ms and frequency_hz");
                 }
@@ -108,11 +119,17 @@ impl Protocol {
 pub fn parse_stimulus(spec: &str) -> Result<Item, String> {
     let mut words = spec.split_whitespace();
     let kind = words.next().ok_or("empty stimulus")?;
-    let target = words.next().ok_or_else(|| format!("'{spec}': no target (e.g. `dc AVAL amplitude=300`)"))?;
+    let target = words
+        .next()
+        .ok_or_else(|| format!("'{spec}': no target (e.g. `dc AVAL amplitude=300`)"))?;
     let mut values: Vec<(&str, f64)> = Vec::new();
     for word in words {
-        let (key, value) = word.split_once('=').ok_or_else(|| format!("'{word}' is not key=value"))?;
-        let v: f64 = value.parse().map_err(|_| format!("'{value}' is not a number (in '{word}')"))?;
+        let (key, value) = word
+            .split_once('=')
+            .ok_or_else(|| format!("'{word}' is not key=value"))?;
+        let v: f64 = value
+            .parse()
+            .map_err(|_| format!("'{value}' is not a number (in '{word}')"))?;
         values.push((key, v));
     }
     let mut take = |names: &[&str]| -> Option<f64> {
@@ -123,7 +140,9 @@ pub fn parse_stimulus(spec: &str) -> Result<Item, String> {
     let stop_ms = take(&["stop", "stop_ms"]);
     let need = |v: Option<f64>, name: &str| v.ok_or_else(|| format!("'{spec}': {kind} needs {name}="));
     let action = match kind {
-        "dc" => Action::Dc { amplitude: need(take(&["amplitude", "amp"]), "amplitude")? },
+        "dc" => Action::Dc {
+            amplitude: need(take(&["amplitude", "amp"]), "amplitude")?,
+        },
         "pulses" | "pulse" => Action::Pulses {
             amplitude: need(take(&["amplitude", "amp"]), "amplitude")?,
             width_ms: take(&["width", "width_ms"]).unwrap_or(1.0),
@@ -133,16 +152,31 @@ pub fn parse_stimulus(spec: &str) -> Result<Item, String> {
             rate_hz: need(take(&["rate", "rate_hz"]), "rate")?,
             weight: need(take(&["weight", "w"]), "weight")?,
         },
-        "noise" => Action::Noise { mean: take(&["mean"]).unwrap_or(0.0), std: need(take(&["std"]), "std")? },
+        "noise" => Action::Noise {
+            mean: take(&["mean"]).unwrap_or(0.0),
+            std: need(take(&["std"]), "std")?,
+        },
         "silence" => Action::Silence,
         "ablate" => Action::Ablate,
-        other => return Err(format!("unknown stimulus kind '{other}' (dc, pulses, poisson, noise, silence, ablate)")),
+        other => {
+            return Err(format!(
+                "unknown stimulus kind '{other}' (dc, pulses, poisson, noise, silence, ablate)"
+            ));
+        }
     };
     if let Some((k, _)) = values.first() {
         return Err(format!("'{spec}': unknown parameter '{k}'"));
     }
-    let item = Item { action, target: target.to_owned(), start_ms, stop_ms };
-    Protocol { items: vec![item.clone()] }.validate()?;
+    let item = Item {
+        action,
+        target: target.to_owned(),
+        start_ms,
+        stop_ms,
+    };
+    Protocol {
+        items: vec![item.clone()],
+    }
+    .validate()?;
     Ok(item)
 }
 
@@ -155,19 +189,29 @@ pub fn resolve_target(connectome: &Connectome, target: &str) -> Result<Vec<u32>,
     let selected: Vec<u32> = if target == "all" {
         all.map(|i| i as u32).collect()
     } else if let Some(class) = target.strip_prefix("class:") {
-        all.filter(|&i| n.class.get(i) == Some(class)).map(|i| i as u32).collect()
+        all.filter(|&i| n.class.get(i) == Some(class))
+            .map(|i| i as u32)
+            .collect()
     } else if let Some(t) = target.strip_prefix("type:") {
-        all.filter(|&i| n.cell_type.get(i) == Some(t)).map(|i| i as u32).collect()
+        all.filter(|&i| n.cell_type.get(i) == Some(t))
+            .map(|i| i as u32)
+            .collect()
     } else if let Some(nt) = target.strip_prefix("nt:") {
         let nt = nt.to_ascii_lowercase();
         all.filter(|&i| {
-            n.neurotransmitter.get(i).is_some_and(|v| v.split(';').any(|x| x.trim().to_ascii_lowercase() == nt))
+            n.neurotransmitter
+                .get(i)
+                .is_some_and(|v| v.split(';').any(|x| x.trim().to_ascii_lowercase() == nt))
         })
         .map(|i| i as u32)
         .collect()
     } else if let Some(kv) = target.strip_prefix("attr:") {
-        let (key, value) = kv.split_once('=').ok_or_else(|| format!("'{target}': use attr:KEY=VALUE"))?;
-        let col = n.attribute(key).ok_or_else(|| format!("'{target}': no attribute '{key}'"))?;
+        let (key, value) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("'{target}': use attr:KEY=VALUE"))?;
+        let col = n
+            .attribute(key)
+            .ok_or_else(|| format!("'{target}': no attribute '{key}'"))?;
         all.filter(|&i| col.get(i) == Some(value)).map(|i| i as u32).collect()
     } else {
         let mut picked = vec![false; n.len()];
@@ -189,7 +233,12 @@ pub fn resolve_target(connectome: &Connectome, target: &str) -> Result<Vec<u32>,
                 picked[i] = true;
             }
         }
-        picked.iter().enumerate().filter(|(_, p)| **p).map(|(i, _)| i as u32).collect()
+        picked
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| **p)
+            .map(|(i, _)| i as u32)
+            .collect()
     };
     if selected.is_empty() {
         return Err(format!("target '{target}' selects no neuron"));
@@ -205,12 +254,29 @@ mod tests {
     fn cli_specs_parse() {
         let item = parse_stimulus("dc AVB* amplitude=300 start=100 stop=500").unwrap();
         assert_eq!(item.action, Action::Dc { amplitude: 300.0 });
-        assert_eq!((item.target.as_str(), item.start_ms, item.stop_ms), ("AVB*", 100.0, Some(500.0)));
+        assert_eq!(
+            (item.target.as_str(), item.start_ms, item.stop_ms),
+            ("AVB*", 100.0, Some(500.0))
+        );
         let item = parse_stimulus("poisson type:sensory rate=100 weight=-50").unwrap();
-        assert_eq!(item.action, Action::Poisson { rate_hz: 100.0, weight: -50.0 });
+        assert_eq!(
+            item.action,
+            Action::Poisson {
+                rate_hz: 100.0,
+                weight: -50.0
+            }
+        );
         assert!(parse_stimulus("dc AVAL").unwrap_err().contains("amplitude"));
-        assert!(parse_stimulus("zap AVAL amplitude=1").unwrap_err().contains("unknown stimulus kind"));
-        assert!(parse_stimulus("dc AVAL amplitude=1 colour=3").unwrap_err().contains("colour"));
+        assert!(
+            parse_stimulus("zap AVAL amplitude=1")
+                .unwrap_err()
+                .contains("unknown stimulus kind")
+        );
+        assert!(
+            parse_stimulus("dc AVAL amplitude=1 colour=3")
+                .unwrap_err()
+                .contains("colour")
+        );
         assert!(parse_stimulus("poisson AVAL rate=-1 weight=1").is_err());
         assert!(parse_stimulus("dc AVAL amplitude=1 start=5 stop=2").is_err());
     }
@@ -220,7 +286,12 @@ mod tests {
         let p = Protocol {
             items: vec![
                 parse_stimulus("pulses class:AVA amplitude=500 width=2 freq=20").unwrap(),
-                Item { action: Action::Ablate, target: "RIS".into(), start_ms: 0.0, stop_ms: None },
+                Item {
+                    action: Action::Ablate,
+                    target: "RIS".into(),
+                    start_ms: 0.0,
+                    stop_ms: None,
+                },
             ],
         };
         assert_eq!(Protocol::from_json(&p.to_json()).unwrap(), p);
@@ -231,7 +302,11 @@ mod tests {
     fn targets_resolve_on_the_worm() {
         let c = crate::io::load("celegans-cook2019", &Default::default()).unwrap();
         let names = |t: &str| -> Vec<String> {
-            resolve_target(&c, t).unwrap().iter().map(|&i| c.neurons.name(i as usize).to_owned()).collect()
+            resolve_target(&c, t)
+                .unwrap()
+                .iter()
+                .map(|&i| c.neurons.name(i as usize).to_owned())
+                .collect()
         };
         let mut ava = names("AVA*");
         ava.sort();

@@ -44,8 +44,18 @@ pub struct Recorder {
 impl Recorder {
     pub fn new(spec: RecordingSpec, dt_ms: f64) -> Recorder {
         let traces = vec![Vec::new(); spec.traces.len()];
-        let order = if spec.order_parameter { vec![Vec::new(); 1 + spec.groups.len()] } else { Vec::new() };
-        Recorder { spec, dt_ms, traces, order, ..Default::default() }
+        let order = if spec.order_parameter {
+            vec![Vec::new(); 1 + spec.groups.len()]
+        } else {
+            Vec::new()
+        };
+        Recorder {
+            spec,
+            dt_ms,
+            traces,
+            order,
+            ..Default::default()
+        }
     }
 
     pub fn clear(&mut self) {
@@ -55,7 +65,10 @@ impl Recorder {
     pub(crate) fn record(&mut self, step: u64, spikes: &[u32], engine: &dyn super::Engine) {
         self.total_spikes += spikes.len() as u64;
         if self.spec.spikes {
-            self.spikes.extend(spikes.iter().map(|&neuron| Spike { step: step as u32, neuron }));
+            self.spikes.extend(spikes.iter().map(|&neuron| Spike {
+                step: step as u32,
+                neuron,
+            }));
         }
         if self.spec.rate_bin_ms > 0.0 {
             let bin = ((step as f64 + 0.5) * self.dt_ms / self.spec.rate_bin_ms) as usize;
@@ -108,7 +121,11 @@ impl Recorder {
         let mut w = std::io::BufWriter::new(out);
         write!(w, "time_ms")?;
         for &(neuron, var) in &self.spec.traces {
-            write!(w, ",{}", csv_field(&format!("{}:{}", names[neuron as usize], variables[var])))?;
+            write!(
+                w,
+                ",{}",
+                csv_field(&format!("{}:{}", names[neuron as usize], variables[var]))
+            )?;
         }
         writeln!(w)?;
         for (row, &step) in self.trace_steps.iter().enumerate() {
@@ -141,5 +158,9 @@ pub fn order_parameter(engine: &dyn super::Engine, neurons: impl Iterator<Item =
             count += 1;
         }
     }
-    if count == 0 { 0.0 } else { (re * re + im * im).sqrt() / count as f64 }
+    if count == 0 {
+        0.0
+    } else {
+        (re * re + im * im).sqrt() / count as f64
+    }
 }

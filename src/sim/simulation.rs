@@ -86,9 +86,9 @@ impl Simulation {
         for (k, item) in protocol.items.iter().enumerate() {
             let targets = resolve_target(connectome, &item.target).map_err(|e| format!("item {}: {e}", k + 1))?;
             let (period, width) = match item.action {
-                Action::Pulses { width_ms, frequency_hz, .. } => {
-                    (steps(1000.0 / frequency_hz).max(1), steps(width_ms).max(1))
-                }
+                Action::Pulses {
+                    width_ms, frequency_hz, ..
+                } => (steps(1000.0 / frequency_hz).max(1), steps(width_ms).max(1)),
                 _ => (1, 1),
             };
             items.push(Active {
@@ -160,7 +160,11 @@ impl Simulation {
     pub fn step(&mut self) {
         let step = self.step;
         let dt = self.engine.dt_ms();
-        if self.items.iter().any(|a| matches!(a.item.action, Action::Silence | Action::Ablate) && (a.start == step || a.stop == step)) {
+        if self
+            .items
+            .iter()
+            .any(|a| matches!(a.item.action, Action::Silence | Action::Ablate) && (a.start == step || a.stop == step))
+        {
             self.update_masks();
         }
         if self.current_dirty {

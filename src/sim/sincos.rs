@@ -43,8 +43,7 @@ pub fn sin_cos(x: f64) -> (f64, f64) {
     let sin = r + z * r * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)))));
     let hz = 0.5 * z;
     let w = 1.0 - hz;
-    let cos =
-        w + (((1.0 - w) - hz) + z * z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6))))));
+    let cos = w + (((1.0 - w) - hz) + z * z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6))))));
     // Quadrant q: (sin, cos) of x = (s, c), (c, −s), (−s, −c), (−c, s) for q = 0..3.
     let (s, c) = (sin.to_bits(), cos.to_bits());
     let swap = 0u64.wrapping_sub(quadrant & 1);

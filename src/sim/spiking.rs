@@ -40,12 +40,7 @@ impl Workers {
     pub(crate) fn new(threads: usize) -> Workers {
         Workers(
             (threads > 1)
-                .then(|| {
-                    rayon::ThreadPoolBuilder::new()
-                        .num_threads(threads)
-                        .build()
-                        .ok()
-                })
+                .then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok())
                 .flatten(),
         )
     }
@@ -59,14 +54,8 @@ impl Workers {
 }
 
 /// The total weight pre -> post over the partitions, if there is a synapse.
-pub(crate) fn synapse_weight<'a>(
-    mut inboxes: impl Iterator<Item = &'a Inbox>,
-    pre: usize,
-    post: usize,
-) -> Option<f64> {
-    inboxes
-        .find(|inbox| inbox.range().contains(&post))?
-        .weight(pre, post)
+pub(crate) fn synapse_weight<'a>(mut inboxes: impl Iterator<Item = &'a Inbox>, pre: usize, post: usize) -> Option<f64> {
+    inboxes.find(|inbox| inbox.range().contains(&post))?.weight(pre, post)
 }
 
 /// The total change of the plastic weights over the partitions, if they are plastic.
@@ -157,13 +146,7 @@ impl Inbox {
 
     /// Queues the spikes emitted in step `step - 1` (ascending neurons) for their arrival
     /// steps, after pairing them with `traces` when the synapses are plastic.
-    pub(crate) fn deliver(
-        &mut self,
-        spikes: &[u32],
-        step: u64,
-        muted: &[bool],
-        traces: Option<&Traces>,
-    ) {
+    pub(crate) fn deliver(&mut self, spikes: &[u32], step: u64, muted: &[bool], traces: Option<&Traces>) {
         if let Some(traces) = traces
             && let Some(mut plasticity) = self.plasticity.take()
         {
@@ -195,12 +178,7 @@ impl Inbox {
     /// Empties the queue of `step`, then the external events (global neuron, weight) of this
     /// partition, calling `receive(local neuron, excitatory sum, inhibitory sum)` once per
     /// neuron with input. Sums start at 0 and add in delivery order, as NEST's ring buffer.
-    pub(crate) fn arrivals(
-        &mut self,
-        step: u64,
-        external: &[(u32, f64)],
-        mut receive: impl FnMut(usize, f64, f64),
-    ) {
+    pub(crate) fn arrivals(&mut self, step: u64, external: &[(u32, f64)], mut receive: impl FnMut(usize, f64, f64)) {
         let slot = (step % self.queues.len() as u64) as usize;
         let mut queue = std::mem::take(&mut self.queues[slot]);
         let range = self.range();
@@ -282,15 +260,9 @@ mod tests {
             if step > 1 {
                 inbox.deliver(&[], step, &no, None);
             }
-            inbox.arrivals(step, &[(2, 0.5), (0, 9.0)], |t, ex, inh| {
-                got.push((step, t, ex, inh))
-            });
+            inbox.arrivals(step, &[(2, 0.5), (0, 9.0)], |t, ex, inh| got.push((step, t, ex, inh)));
         }
-        assert_eq!(
-            got[0],
-            (1, 0, 2.0, 0.0),
-            "the spike and the external event, summed"
-        );
+        assert_eq!(got[0], (1, 0, 2.0, 0.0), "the spike and the external event, summed");
         assert_eq!(got[1], (1, 1, 4.0, 0.0));
         assert_eq!(got[2..4], [(2, 0, 0.5, 0.0), (3, 0, 0.5, -2.0)]);
         assert_eq!(inbox.weight(1, 2), Some(-2.0));

@@ -60,7 +60,9 @@ impl StdpParams {
             && self.a_plus >= 0.0
             && self.a_minus >= 0.0)
         {
-            return Err("stdp needs w_max > 0 (model units, e.g. pA), tau_plus, tau_minus > 0 and a_plus, a_minus >= 0".into());
+            return Err(
+                "stdp needs w_max > 0 (model units, e.g. pA), tau_plus, tau_minus > 0 and a_plus, a_minus >= 0".into(),
+            );
         }
         Ok(())
     }
@@ -151,13 +153,7 @@ impl Plasticity {
     /// Pairs the spikes of the previous step (ascending) with the traces: those of this
     /// partition's neurons potentiate their incoming synapses, then every unmuted one
     /// depresses its synapses onto this partition.
-    pub(crate) fn learn(
-        &mut self,
-        inbox: &mut Inbox,
-        spikes: &[u32],
-        muted: &[bool],
-        traces: &Traces,
-    ) {
+    pub(crate) fn learn(&mut self, inbox: &mut Inbox, spikes: &[u32], muted: &[bool], traces: &Traces) {
         let p = &traces.params;
         let (up, down) = (p.a_plus * p.w_max, p.a_minus * p.w_max);
         let range = inbox.range();
@@ -179,8 +175,7 @@ impl Plasticity {
             for k in inbox.row(pre as usize) {
                 let s = &mut inbox.synapses[k];
                 if s.weight >= 0.0 {
-                    let new =
-                        (s.weight - down * traces.post[range.start + s.target as usize]).max(0.0);
+                    let new = (s.weight - down * traces.post[range.start + s.target as usize]).max(0.0);
                     self.change += new - s.weight;
                     s.weight = new;
                 }

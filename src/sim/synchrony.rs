@@ -32,12 +32,7 @@ pub fn mean_pairwise_correlation(series: &[Vec<f64>]) -> Option<f64> {
     for (k, a) in standard.iter().enumerate() {
         let Some(a) = a else { continue };
         for b in standard[k + 1..].iter().flatten() {
-            sum += a
-                .iter()
-                .zip(b)
-                .map(|(x, y)| x * y)
-                .sum::<f64>()
-                .clamp(-1.0, 1.0);
+            sum += a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>().clamp(-1.0, 1.0);
             pairs += 1;
         }
     }
@@ -120,14 +115,8 @@ mod tests {
             spike(20, 1),
         ];
         let r = spike_phase_order(&together, 2, 25);
-        assert!(
-            r[..20].iter().all(|r| (r.unwrap() - 1.0).abs() < 1e-12),
-            "{r:?}"
-        );
-        assert!(
-            r[20..].iter().all(Option::is_none),
-            "no phase after the last spike"
-        );
+        assert!(r[..20].iter().all(|r| (r.unwrap() - 1.0).abs() < 1e-12), "{r:?}");
+        assert!(r[20..].iter().all(Option::is_none), "no phase after the last spike");
         let apart = [
             spike(0, 0),
             spike(10, 0),

@@ -108,12 +108,7 @@ mod tests {
     fn small_parts_go_around_the_main_one() {
         let main = Part {
             nodes: vec![0, 1, 2, 3],
-            local: vec![
-                [1.0, 0.0, 0.0],
-                [-1.0, 0.0, 0.0],
-                [0.0, 2.0, 0.0],
-                [0.0, -2.0, 0.0],
-            ],
+            local: vec![[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, -2.0, 0.0]],
         };
         let pair = Part {
             nodes: vec![4, 5],

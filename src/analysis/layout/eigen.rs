@@ -112,9 +112,7 @@ pub(crate) fn smallest_eigenpairs(
             })
             .collect();
         let norms: Vec<f64> = residuals.iter().map(|r| norm(r)).collect();
-        let worst = norms[..k.min(norms.len())]
-            .iter()
-            .fold(0.0f64, |a, &b| a.max(b));
+        let worst = norms[..k.min(norms.len())].iter().fold(0.0f64, |a, &b| a.max(b));
         if worst <= tolerance {
             break true;
         }
@@ -206,9 +204,7 @@ fn rayleigh_ritz(x: &mut Block, ax: &mut Block) -> Vec<f64> {
     let m = x.len();
     let gram = symmetrised(gram(&slices(x), &slices(ax)), m);
     let (values, c) = symmetric_eigen(&gram, m);
-    let columns: Vec<Vec<f64>> = (0..m)
-        .map(|j| (0..m).map(|i| c[i * m + j]).collect())
-        .collect();
+    let columns: Vec<Vec<f64>> = (0..m).map(|j| (0..m).map(|i| c[i * m + j]).collect()).collect();
     *x = combine(&slices(x), &columns);
     *ax = combine(&slices(ax), &columns);
     values
@@ -219,20 +215,14 @@ fn rayleigh_ritz(x: &mut Block, ax: &mut Block) -> Vec<f64> {
 /// Gram–Schmidt against `against`, then modified Gram–Schmidt within the block, each done
 /// twice ("twice is enough", Giraud et al. 2005).
 pub(crate) fn orthonormalize(block: Block, against: &[&[Vec<f64>]]) -> Block {
-    let q: Vec<&[f64]> = against
-        .iter()
-        .flat_map(|set| set.iter())
-        .map(Vec::as_slice)
-        .collect();
+    let q: Vec<&[f64]> = against.iter().flat_map(|set| set.iter()).map(Vec::as_slice).collect();
     let before: Vec<f64> = block.iter().map(|v| norm(v)).collect();
     let mut block = block;
     if !q.is_empty() && !block.is_empty() {
         for _pass in 0..2 {
             let c = gram(&q, &slices(&block));
             let k = block.len();
-            let coefficients: Vec<Vec<f64>> = (0..k)
-                .map(|j| (0..q.len()).map(|i| c[i * k + j]).collect())
-                .collect();
+            let coefficients: Vec<Vec<f64>> = (0..k).map(|j| (0..q.len()).map(|i| c[i * k + j]).collect()).collect();
             let projections = combine(&q, &coefficients);
             for (v, projection) in block.iter_mut().zip(&projections) {
                 axpy(-1.0, projection, v);

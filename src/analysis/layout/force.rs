@@ -92,22 +92,12 @@ impl ForceLayout {
         ForceLayout::with_settings(c, initial, seed, ForceSettings::default())
     }
 
-    pub fn with_settings(
-        c: &Connectome,
-        initial: Option<&[Point]>,
-        seed: u64,
-        settings: ForceSettings,
-    ) -> ForceLayout {
+    pub fn with_settings(c: &Connectome, initial: Option<&[Point]>, seed: u64, settings: ForceSettings) -> ForceLayout {
         let graph = SymGraph::from_connectome(c, &EdgeKind::ALL, |w| w.ln_1p());
         ForceLayout::from_graph(graph, initial, seed, settings)
     }
 
-    fn from_graph(
-        graph: SymGraph,
-        initial: Option<&[Point]>,
-        seed: u64,
-        settings: ForceSettings,
-    ) -> ForceLayout {
+    fn from_graph(graph: SymGraph, initial: Option<&[Point]>, seed: u64, settings: ForceSettings) -> ForceLayout {
         let n = graph.len();
         let mut rng = Pcg64::seed_from_u64(seed);
         let mut positions = match initial {
@@ -124,9 +114,7 @@ impl ForceLayout {
             }
         }
         let mass = (0..n).map(|i| graph.degree(i) as f32 + 1.0).collect();
-        let repulsion = settings
-            .repulsion
-            .unwrap_or(if n < 100 { 2.0 } else { 10.0 });
+        let repulsion = settings.repulsion.unwrap_or(if n < 100 { 2.0 } else { 10.0 });
         let mut layout = ForceLayout {
             graph,
             settings,
@@ -158,17 +146,11 @@ impl ForceLayout {
             let (f, g) = (force[i], self.previous_force[i]);
             let swing = dist([f[0] - g[0], f[1] - g[1], f[2] - g[2]]);
             let travel = 0.5 * dist([f[0] + g[0], f[1] + g[1], f[2] + g[2]]);
-            (
-                self.mass[i] as f64 * swing as f64,
-                self.mass[i] as f64 * travel as f64,
-            )
+            (self.mass[i] as f64 * swing as f64, self.mass[i] as f64 * travel as f64)
         });
-        let speed = self.speed.adapt(
-            swinging as f32,
-            traction as f32,
-            n,
-            self.settings.jitter_tolerance,
-        );
+        let speed = self
+            .speed
+            .adapt(swinging as f32, traction as f32, n, self.settings.jitter_tolerance);
 
         // Move each node, slower where it swings; never more than half the layout's extent,
         // nor than the cooling cap.
@@ -213,8 +195,7 @@ impl ForceLayout {
         } else {
             0
         };
-        self.settled =
-            self.still >= self.settings.patience || self.iterations >= self.settings.max_iterations;
+        self.settled = self.still >= self.settings.patience || self.iterations >= self.settings.max_iterations;
         mean_move
     }
 
@@ -256,37 +237,28 @@ impl ForceLayout {
     fn forces(&self) -> Vec<[f32; 3]> {
         let tree = Octree::build(&self.positions, &self.mass);
         let mut force = tree.repulsion(self.repulsion, self.settings.theta);
-        let (g, positions, mass, gravity) = (
-            &self.graph,
-            &self.positions,
-            &self.mass,
-            self.settings.gravity,
-        );
+        let (g, positions, mass, gravity) = (&self.graph, &self.positions, &self.mass, self.settings.gravity);
         let strong = self.settings.strong_gravity;
-        force
-            .par_iter_mut()
-            .enumerate()
-            .with_min_len(1024)
-            .for_each(|(i, f)| {
-                let p = positions[i];
-                for (&j, &w) in g.neighbours(i).iter().zip(g.weights(i)) {
-                    let q = positions[j as usize];
-                    for a in 0..3 {
-                        f[a] += w * (q[a] - p[a]);
-                    }
+        force.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, f)| {
+            let p = positions[i];
+            for (&j, &w) in g.neighbours(i).iter().zip(g.weights(i)) {
+                let q = positions[j as usize];
+                for a in 0..3 {
+                    f[a] += w * (q[a] - p[a]);
                 }
-                let r = dist(p);
-                if r > 0.0 {
-                    let s = if strong {
-                        gravity * mass[i]
-                    } else {
-                        gravity * mass[i] / r
-                    };
-                    for a in 0..3 {
-                        f[a] -= s * p[a];
-                    }
+            }
+            let r = dist(p);
+            if r > 0.0 {
+                let s = if strong {
+                    gravity * mass[i]
+                } else {
+                    gravity * mass[i] / r
+                };
+                for a in 0..3 {
+                    f[a] -= s * p[a];
                 }
-            });
+            }
+        });
         force
     }
 
@@ -387,7 +359,5 @@ fn chunked_sum2(n: usize, term: impl Fn(usize) -> (f64, f64) + Sync) -> (f64, f6
                 .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
         })
         .collect();
-    partial
-        .iter()
-        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
+    partial.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
 }

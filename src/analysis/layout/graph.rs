@@ -15,11 +15,7 @@ pub(crate) struct SymGraph {
 impl SymGraph {
     /// Folds the `kinds` of `c` into one graph; `transform` maps a pair's summed weight to the
     /// stored one (e.g. `ln(1 + w)` for forces).
-    pub fn from_connectome(
-        c: &Connectome,
-        kinds: &[EdgeKind],
-        transform: impl Fn(f64) -> f64,
-    ) -> SymGraph {
+    pub fn from_connectome(c: &Connectome, kinds: &[EdgeKind], transform: impl Fn(f64) -> f64) -> SymGraph {
         let pairs = || {
             kinds
                 .iter()
@@ -165,11 +161,7 @@ impl SymGraph {
             weights: Vec::new(),
         };
         for &v in nodes {
-            for (&u, &w) in self
-                .neighbours(v as usize)
-                .iter()
-                .zip(self.weights(v as usize))
-            {
+            for (&u, &w) in self.neighbours(v as usize).iter().zip(self.weights(v as usize)) {
                 if let Some(lu) = local(u) {
                     g.targets.push(lu);
                     g.weights.push(w);
@@ -192,13 +184,7 @@ mod tests {
 
     #[test]
     fn folds_directions_and_duplicates() {
-        let pairs = [
-            (0u32, 1u32, 1.0),
-            (1, 0, 2.0),
-            (1, 2, 4.0),
-            (2, 2, 9.0),
-            (0, 1, 3.0),
-        ];
+        let pairs = [(0u32, 1u32, 1.0), (1, 0, 2.0), (1, 2, 4.0), (2, 2, 9.0), (0, 1, 3.0)];
         let g = SymGraph::from_pairs(4, || pairs.iter().copied(), |w| w);
         assert_eq!(g.neighbours(0), &[1]);
         assert_eq!(g.weights(0), &[6.0]);
@@ -214,15 +200,10 @@ mod tests {
     #[test]
     fn small_induced_subgraphs_match_big_ones() {
         // A ring of 500: a 3-node subset takes the binary-search path, a 400-node one the table.
-        let ring =
-            SymGraph::from_pairs(500, || (0..500u32).map(|i| (i, (i + 1) % 500, 1.0)), |w| w);
+        let ring = SymGraph::from_pairs(500, || (0..500u32).map(|i| (i, (i + 1) % 500, 1.0)), |w| w);
         let small = ring.induced(&[7, 8, 9]);
         assert_eq!(
-            (
-                small.neighbours(0),
-                small.neighbours(1),
-                small.neighbours(2)
-            ),
+            (small.neighbours(0), small.neighbours(1), small.neighbours(2)),
             (&[1][..], &[0, 2][..], &[1][..])
         );
         let nodes: Vec<u32> = (0..400).collect();

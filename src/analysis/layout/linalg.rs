@@ -35,9 +35,7 @@ pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
 }
 
 pub(crate) fn scale(alpha: f64, x: &mut [f64]) {
-    x.par_iter_mut()
-        .with_min_len(CHUNK)
-        .for_each(|v| *v *= alpha);
+    x.par_iter_mut().with_min_len(CHUNK).for_each(|v| *v *= alpha);
 }
 
 /// Rows per chunk in the block kernels below: small enough that a chunk of every vector of a
@@ -80,8 +78,7 @@ pub(crate) fn combine(basis: &[&[f64]], coefficients: &[Vec<f64>]) -> Vec<Vec<f6
     let n = basis.first().map_or(0, |b| b.len());
     let mut out = vec![vec![0.0; n]; coefficients.len()];
     // Regroup the outputs by row chunk so that chunks can be filled in parallel.
-    let mut chunks: Vec<Vec<&mut [f64]>> =
-        (0..n.div_ceil(BLOCK_ROWS)).map(|_| Vec::new()).collect();
+    let mut chunks: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(BLOCK_ROWS)).map(|_| Vec::new()).collect();
     for o in &mut out {
         for (c, slice) in o.chunks_mut(BLOCK_ROWS).enumerate() {
             chunks[c].push(slice);
@@ -105,12 +102,7 @@ pub(crate) fn combine(basis: &[&[f64]], coefficients: &[Vec<f64>]) -> Vec<Vec<f6
 fn dot_serial(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0; 4];
     let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = a4
-        .remainder()
-        .iter()
-        .zip(b4.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
+    let tail: f64 = a4.remainder().iter().zip(b4.remainder()).map(|(x, y)| x * y).sum();
     for (x, y) in a4.zip(b4) {
         for k in 0..4 {
             acc[k] += x[k] * y[k];
@@ -313,15 +305,7 @@ mod tests {
             }
         };
         let b: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
-        let (x, report) = conjugate_gradient(
-            apply,
-            &vec![1.0 / 3.0; n],
-            &b,
-            1e-12,
-            200,
-            &Control::default(),
-        )
-        .unwrap();
+        let (x, report) = conjugate_gradient(apply, &vec![1.0 / 3.0; n], &b, 1e-12, 200, &Control::default()).unwrap();
         assert!(report.converged);
         let mut ax = vec![0.0; n];
         apply(&x, &mut ax);

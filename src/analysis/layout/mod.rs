@@ -23,9 +23,7 @@ mod speed;
 pub use eigen::EigenOptions;
 pub use force::{ForceLayout, ForceSettings};
 pub use linalg::SolveReport;
-pub use signal_flow::{
-    SignalFlowOptions, processing_depth, processing_depth_with, signal_flow, signal_flow_with,
-};
+pub use signal_flow::{SignalFlowOptions, processing_depth, processing_depth_with, signal_flow, signal_flow_with};
 pub use spectral::{Laplacian, SpectralOptions, SpectralReport, spectral, spectral_with};
 
 /// A 3D position.

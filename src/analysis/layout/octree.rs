@@ -107,8 +107,7 @@ impl Octree {
     pub fn build(positions: &[Point], masses: &[f32]) -> Octree {
         let n = positions.len();
         let (lo, hi) = bounds(positions.iter().copied());
-        let half = (0..3).map(|a| hi[a] - lo[a]).fold(0.0f32, f32::max) * 0.5 * (1.0 + 1e-5)
-            + f32::MIN_POSITIVE;
+        let half = (0..3).map(|a| hi[a] - lo[a]).fold(0.0f32, f32::max) * 0.5 * (1.0 + 1e-5) + f32::MIN_POSITIVE;
         let centre = [0, 1, 2].map(|a| 0.5 * (lo[a] + hi[a]));
         let mut builder = Builder {
             positions,
@@ -140,9 +139,7 @@ impl Octree {
     /// taken as one body when its size is below `theta` times its distance (from its centre
     /// of mass to the box of the leaf being evaluated).
     pub fn repulsion(&self, strength: f32, theta: f32) -> Vec<[f32; 3]> {
-        let leaves: Vec<usize> = (0..self.cells.len())
-            .filter(|&c| self.cells[c].leaf)
-            .collect();
+        let leaves: Vec<usize> = (0..self.cells.len()).filter(|&c| self.cells[c].leaf).collect();
         let per_leaf: Vec<Vec<[f32; 3]>> = leaves
             .par_iter()
             .with_min_len(16)
@@ -197,9 +194,7 @@ impl Octree {
 
 /// Squared distance from `p` to the box `lo..hi` (0 inside).
 fn box_distance2(p: [f32; 3], lo: [f32; 3], hi: [f32; 3]) -> f32 {
-    (0..3)
-        .map(|a| (lo[a] - p[a]).max(p[a] - hi[a]).max(0.0).powi(2))
-        .sum()
+    (0..3).map(|a| (lo[a] - p[a]).max(p[a] - hi[a]).max(0.0).powi(2)).sum()
 }
 
 fn bounds(points: impl Iterator<Item = Point>) -> ([f32; 3], [f32; 3]) {
@@ -235,11 +230,7 @@ impl Builder<'_> {
                 weighted[a] += m * p[a] as f64;
             }
         }
-        let (lo, hi) = bounds(
-            self.order[start..end]
-                .iter()
-                .map(|&i| self.positions[i as usize]),
-        );
+        let (lo, hi) = bounds(self.order[start..end].iter().map(|&i| self.positions[i as usize]));
         let centre_of_mass = if mass > 0.0 {
             weighted.map(|v| (v / mass) as f32)
         } else {
@@ -260,9 +251,7 @@ impl Builder<'_> {
         if !leaf {
             // Counting sort of the range by octant, then recurse into the non-empty octants.
             let octant = |p: Point| {
-                (p[0] >= centre[0]) as usize
-                    | ((p[1] >= centre[1]) as usize) << 1
-                    | ((p[2] >= centre[2]) as usize) << 2
+                (p[0] >= centre[0]) as usize | ((p[1] >= centre[1]) as usize) << 1 | ((p[2] >= centre[2]) as usize) << 2
             };
             let mut counts = [0usize; 9];
             for &i in &self.order[start..end] {
@@ -283,8 +272,7 @@ impl Builder<'_> {
             for o in 0..8 {
                 let (a, b) = (start + counts[o], start + counts[o + 1]);
                 if a < b {
-                    let c = [0, 1, 2]
-                        .map(|axis| centre[axis] + if o >> axis & 1 == 1 { h } else { -h });
+                    let c = [0, 1, 2].map(|axis| centre[axis] + if o >> axis & 1 == 1 { h } else { -h });
                     self.build(a, b, c, h, depth + 1);
                 }
             }
@@ -331,9 +319,7 @@ mod tests {
                 c.map(|v| v + rng.random_range(-1.0f32..1.0).powi(3) * 3.0)
             })
             .collect();
-        let masses = (0..n)
-            .map(|_| 1.0 + rng.random_range(0.0f32..20.0))
-            .collect();
+        let masses = (0..n).map(|_| 1.0 + rng.random_range(0.0f32..20.0)).collect();
         (positions, masses)
     }
 

@@ -75,18 +75,13 @@ pub fn signal_flow(c: &Connectome) -> Vec<Point> {
 }
 
 /// [`signal_flow`] with options, cancellation and progress; `None` if cancelled.
-pub fn signal_flow_with(
-    c: &Connectome,
-    options: &SignalFlowOptions,
-    control: &Control,
-) -> Option<Vec<Point>> {
+pub fn signal_flow_with(c: &Connectome, options: &SignalFlowOptions, control: &Control) -> Option<Vec<Point>> {
     let flow = Flow::new(c, options);
     let (depth, _) = flow.depth(options, control)?;
     let components = flow.a.components();
     let depth_scale = {
         let main = components.first().map_or(&[][..], Vec::as_slice);
-        let ms =
-            main.iter().map(|&i| depth[i as usize].powi(2)).sum::<f64>() / main.len().max(1) as f64;
+        let ms = main.iter().map(|&i| depth[i as usize].powi(2)).sum::<f64>() / main.len().max(1) as f64;
         if ms > 0.0 { 1.0 / ms.sqrt() } else { 1.0 }
     };
     let spectral = SpectralOptions {
@@ -123,10 +118,7 @@ struct Flow {
 impl Flow {
     fn new(c: &Connectome, options: &SignalFlowOptions) -> Flow {
         let n = c.neurons.len();
-        let directed: Vec<EdgeKind> = EdgeKind::ALL
-            .into_iter()
-            .filter(|k| k.is_directed())
-            .collect();
+        let directed: Vec<EdgeKind> = EdgeKind::ALL.into_iter().filter(|k| k.is_directed()).collect();
         let arcs = || directed.iter().flat_map(|&k| c.edges(k).iter());
         // A = (W + Wᵀ)/2 (plus gap junctions on request).
         let gap = if options.gap_junctions {
@@ -159,10 +151,7 @@ impl Flow {
             for (&j, &flow) in net.neighbours(i).iter().zip(net.weights(i)) {
                 // Positive when j -> i dominates (i is downstream).
                 let into_i = if (j as usize) < i { flow } else { -flow };
-                let k = a
-                    .neighbours(i)
-                    .binary_search(&j)
-                    .expect("a pair with net flow is in A");
+                let k = a.neighbours(i).binary_search(&j).expect("a pair with net flow is in A");
                 *bi += a.weights(i)[k] as f64 * into_i.signum() as f64;
             }
         }
@@ -170,11 +159,7 @@ impl Flow {
     }
 
     /// Solves `L z = b`, zero mean on each component; `None` if cancelled.
-    fn depth(
-        &self,
-        options: &SignalFlowOptions,
-        control: &Control,
-    ) -> Option<(Vec<f64>, SolveReport)> {
+    fn depth(&self, options: &SignalFlowOptions, control: &Control) -> Option<(Vec<f64>, SolveReport)> {
         let components = self.a.components();
         let mut b = self.b.clone();
         // b sums to zero per component up to rounding; remove the rounding (consistency).
@@ -217,15 +202,7 @@ mod tests {
             b.neurons.find_or_add(&i.to_string());
         }
         for (line, &(pre, post, w)) in rows.iter().enumerate() {
-            b.add_edge(
-                EdgeKind::Chemical,
-                pre,
-                post,
-                w,
-                Sign::Unknown,
-                None,
-                line as u64,
-            );
+            b.add_edge(EdgeKind::Chemical, pre, post, w, Sign::Unknown, None, line as u64);
         }
         b.finish().unwrap()
     }

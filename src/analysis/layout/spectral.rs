@@ -84,11 +84,7 @@ pub fn spectral_with(
     options: &SpectralOptions,
     control: &Control,
 ) -> Option<(Vec<Point>, SpectralReport)> {
-    let transform = if options.log_weights {
-        f64::ln_1p
-    } else {
-        |w| w
-    };
+    let transform = if options.log_weights { f64::ln_1p } else { |w| w };
     let g = SymGraph::from_connectome(c, &EdgeKind::ALL, transform);
     let components = g.components();
     let mut parts = Vec::with_capacity(components.len());
@@ -160,11 +156,7 @@ fn canonicalise(x: &mut [f64]) {
         return;
     }
     let big = x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-    let first = x
-        .iter()
-        .find(|v| v.abs() >= 0.5 * big)
-        .copied()
-        .unwrap_or(1.0);
+    let first = x.iter().find(|v| v.abs() >= 0.5 * big).copied().unwrap_or(1.0);
     let s = first.signum() / rms;
     x.iter_mut().for_each(|v| *v *= s);
 }
@@ -189,9 +181,7 @@ impl<'a> LaplacianOperator<'a> {
         let n = g.len();
         let mut strength: Vec<f64> = (0..n).map(|i| g.strength(i)).collect();
         let tau = match kind {
-            Laplacian::Normalized => {
-                regularization * strength.iter().sum::<f64>() / n.max(1) as f64
-            }
+            Laplacian::Normalized => regularization * strength.iter().sum::<f64>() / n.max(1) as f64,
             Laplacian::Combinatorial => 0.0,
         };
         strength.iter_mut().for_each(|s| *s += tau);
@@ -236,34 +226,24 @@ impl SymOperator for LaplacianOperator<'_> {
         // The regularisation's rank-one part, (τ/n)·1·(1ᵀ D^{-1/2} x), computed once.
         let uniform = match self.kind {
             Laplacian::Normalized if self.uniform > 0.0 => {
-                self.uniform
-                    * x.iter()
-                        .zip(&self.inv_sqrt)
-                        .map(|(x, s)| x * s)
-                        .sum::<f64>()
+                self.uniform * x.iter().zip(&self.inv_sqrt).map(|(x, s)| x * s).sum::<f64>()
             }
             _ => 0.0,
         };
-        y.par_iter_mut()
-            .enumerate()
-            .with_min_len(1024)
-            .for_each(|(i, yi)| {
-                let neighbours = g.neighbours(i).iter().zip(g.weights(i));
-                *yi = match self.kind {
-                    Laplacian::Combinatorial => {
-                        self.strength[i] * x[i]
-                            - neighbours
-                                .map(|(&j, &w)| w as f64 * x[j as usize])
-                                .sum::<f64>()
-                    }
-                    Laplacian::Normalized => {
-                        let s: f64 = neighbours
-                            .map(|(&j, &w)| w as f64 * self.inv_sqrt[j as usize] * x[j as usize])
-                            .sum();
-                        x[i] - self.inv_sqrt[i] * (s + uniform)
-                    }
-                };
-            });
+        y.par_iter_mut().enumerate().with_min_len(1024).for_each(|(i, yi)| {
+            let neighbours = g.neighbours(i).iter().zip(g.weights(i));
+            *yi = match self.kind {
+                Laplacian::Combinatorial => {
+                    self.strength[i] * x[i] - neighbours.map(|(&j, &w)| w as f64 * x[j as usize]).sum::<f64>()
+                }
+                Laplacian::Normalized => {
+                    let s: f64 = neighbours
+                        .map(|(&j, &w)| w as f64 * self.inv_sqrt[j as usize] * x[j as usize])
+                        .sum();
+                    x[i] - self.inv_sqrt[i] * (s + uniform)
+                }
+            };
+        });
     }
 
     fn norm_bound(&self) -> f64 {
@@ -293,8 +273,6 @@ fn dense_eigenvectors(op: &LaplacianOperator, dims: usize) -> (Vec<f64>, Vec<Vec
     let wanted = 1..n.min(dims + 1);
     (
         values[wanted.clone()].to_vec(),
-        wanted
-            .map(|j| (0..n).map(|i| vectors[i * n + j]).collect())
-            .collect(),
+        wanted.map(|j| (0..n).map(|i| vectors[i * n + j]).collect()).collect(),
     )
 }

@@ -26,8 +26,7 @@ impl Speed {
         let estimated = 0.05 * (n as f32).sqrt();
         let min_jt = estimated.sqrt();
         let max_jt: f32 = 10.0;
-        let mut jt =
-            jitter_tolerance * min_jt.max(max_jt.min(estimated * traction / (n as f32 * n as f32)));
+        let mut jt = jitter_tolerance * min_jt.max(max_jt.min(estimated * traction / (n as f32 * n as f32)));
         let min_efficiency = 0.05;
         if swinging / traction > 2.0 {
             if self.efficiency > min_efficiency {
