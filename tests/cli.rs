@@ -3,7 +3,10 @@
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_connectoscope")).args(args).output().expect("binary runs")
+    Command::new(env!("CARGO_BIN_EXE_connectoscope"))
+        .args(args)
+        .output()
+        .expect("binary runs")
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
@@ -25,8 +28,14 @@ fn info_json_has_the_contracted_keys() {
     assert_eq!(v["has_positions"], true);
 
     let v = json(&["info", "celegans-varshney2011", "--json"]);
-    assert_eq!((v["neurons"].as_u64(), v["chemical"]["edges"].as_u64()), (Some(279), Some(2194)));
-    assert_eq!((v["electrical"]["edges"].as_u64(), v["electrical"]["weight"].as_f64()), (Some(517), Some(890.0)));
+    assert_eq!(
+        (v["neurons"].as_u64(), v["chemical"]["edges"].as_u64()),
+        (Some(279), Some(2194))
+    );
+    assert_eq!(
+        (v["electrical"]["edges"].as_u64(), v["electrical"]["weight"].as_f64()),
+        (Some(517), Some(890.0))
+    );
 }
 
 #[test]
@@ -50,7 +59,15 @@ fn convert_round_trips_through_csv() {
     assert!(dir.path().join("worm.neurons.csv").is_file());
     let a = json(&["info", "celegans-cook2019", "--json"]);
     let b = json(&["info", out.to_str().unwrap(), "--json"]);
-    for key in ["neurons", "chemical", "electrical", "other", "components", "has_positions", "reciprocity"] {
+    for key in [
+        "neurons",
+        "chemical",
+        "electrical",
+        "other",
+        "components",
+        "has_positions",
+        "reciprocity",
+    ] {
         assert_eq!(a[key], b[key], "{key}");
     }
 }
@@ -63,13 +80,38 @@ fn bad_input_exits_2_naming_file_and_line() {
     let out = run(&["info", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("bad.csv:3: column 'weight': 'lots' is not a number"), "{err}");
+    assert!(
+        err.contains("bad.csv:3: column 'weight': 'lots' is not a number"),
+        "{err}"
+    );
 
     let out = run(&["info", "no-such-thing"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = run(&["convert", "celegans-cook2019", dir.path().join("x.pdf").to_str().unwrap()]);
+    let out = run(&[
+        "convert",
+        "celegans-cook2019",
+        dir.path().join("x.pdf").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown output format"));
     let out = run(&["info"]);
     assert_eq!(out.status.code(), Some(2), "a missing argument is a usage error");
+}
+
+#[test]
+fn izhikevich_runs_with_its_own_default_weight_scale() {
+    // With LIF's 20 (pA) as mV per synapse the worm fires ~6 kHz; the model's own default is 0.5 mV.
+    let args = [
+        "simulate",
+        "celegans-cook2019",
+        "--model",
+        "izhikevich",
+        "--duration",
+        "200",
+        "--ie-range",
+        "5:15",
+        "--json",
+    ];
+    let rate = json(&args)["mean_rate_hz"].as_f64().unwrap();
+    assert!(rate > 1.0 && rate < 300.0, "mean rate {rate} Hz");
 }

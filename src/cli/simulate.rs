@@ -28,10 +28,10 @@ pub struct SimulateArgs {
     /// Time step (ms).
     #[arg(long, default_value_t = 0.1)]
     pub dt: f64,
-    /// Synaptic weight per unit of connection weight (pA per synapse for LIF); the
-    /// connection's sign multiplies it.
-    #[arg(long = "J", default_value_t = 20.0)]
-    pub j: f64,
+    /// Synaptic weight per unit of connection weight, multiplied by the connection's sign
+    /// (default: 20 pA per synapse for lif, 0.5 mV for izhikevich, 20 for the others).
+    #[arg(long = "J")]
+    pub j: Option<f64>,
     /// Delay of connections without their own (ms).
     #[arg(long, default_value_t = 1.5)]
     pub delay: f64,
@@ -88,7 +88,7 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
     let config = ModelConfig {
         model: args.model.clone(),
         dt_ms: args.dt,
-        weight_scale: args.j,
+        weight_scale: args.j.unwrap_or_else(|| models::default_weight_scale(&args.model)),
         delay_ms: args.delay,
         params: args.params.iter().map(|p| parse_param(p)).collect::<Result<_, _>>()?,
         threads: args.threads.max(1),
@@ -98,11 +98,19 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
     if let Some(bias) = constant_input(args, &connectome)? {
         engine.set_bias(&bias)?;
     }
-    let mut recording = RecordingSpec { spikes: args.spikes.is_some(), rate_bin_ms: 0.0, ..Default::default() };
+    let mut recording = RecordingSpec {
+        spikes: args.spikes.is_some(),
+        rate_bin_ms: 0.0,
+        ..Default::default()
+    };
     if args.traces.is_some() {
         let var = match &args.trace_var {
             Some(name) => engine.variables().iter().position(|v| v == name).ok_or_else(|| {
-                format!("--trace-var {name}: the {} model has {:?}", engine.name(), engine.variables())
+                format!(
+                    "--trace-var {name}: the {} model has {:?}",
+                    engine.name(),
+                    engine.variables()
+                )
             })?,
             None => 0,
         };
@@ -139,7 +147,11 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
     let n = connectome.neurons.len();
     let spikes = sim.recorder.total_spikes;
     let seconds = args.duration / 1000.0;
-    let mean_rate_hz = if n == 0 || seconds == 0.0 { 0.0 } else { spikes as f64 / n as f64 / seconds };
+    let mean_rate_hz = if n == 0 || seconds == 0.0 {
+        0.0
+    } else {
+        spikes as f64 / n as f64 / seconds
+    };
     if args.json {
         let v = serde_json::json!({
             "model": model_name,
@@ -169,8 +181,12 @@ fn write(path: &Path, f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result
 }
 
 fn parse_param(spec: &str) -> Result<(String, f64), String> {
-    let (name, value) = spec.split_once('=').ok_or_else(|| format!("--param {spec}: use NAME=VALUE"))?;
-    let v = value.parse().map_err(|_| format!("--param {spec}: '{value}' is not a number"))?;
+    let (name, value) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("--param {spec}: use NAME=VALUE"))?;
+    let v = value
+        .parse()
+        .map_err(|_| format!("--param {spec}: '{value}' is not a number"))?;
     Ok((name.trim().to_owned(), v))
 }
 
@@ -184,11 +200,18 @@ fn build_protocol(args: &SimulateArgs) -> Result<Protocol, String> {
         None => Protocol::default(),
     };
     for spec in &args.stims {
-        protocol.items.push(protocol::parse_stimulus(spec).map_err(|e| format!("--stim: {e}"))?);
+        protocol
+            .items
+            .push(protocol::parse_stimulus(spec).map_err(|e| format!("--stim: {e}"))?);
     }
     for (targets, action) in [(&args.silence, Action::Silence), (&args.ablate, Action::Ablate)] {
         for target in targets {
-            protocol.items.push(Item { action: action.clone(), target: target.clone(), start_ms: 0.0, stop_ms: None });
+            protocol.items.push(Item {
+                action: action.clone(),
+                target: target.clone(),
+                start_ms: 0.0,
+                stop_ms: None,
+            });
         }
     }
     Ok(protocol)
@@ -214,7 +237,10 @@ fn constant_input(args: &SimulateArgs, connectome: &Connectome) -> Result<Option
 /// Reads `neuron,I_e_pA`: a name not in the connectome is an error naming the line.
 fn read_ie(path: &Path, connectome: &Connectome) -> Result<Vec<f64>, String> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let headers = reader.headers().map_err(|e| format!("{}: {e}", path.display()))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .clone();
     if headers.len() != 2 || &headers[0] != "neuron" || &headers[1] != "I_e_pA" {
         return Err(format!("{}:1: the header must be `neuron,I_e_pA`", path.display()));
     }
@@ -223,8 +249,14 @@ fn read_ie(path: &Path, connectome: &Connectome) -> Result<Vec<f64>, String> {
         let record = record.map_err(|e| format!("{}: {e}", path.display()))?;
         let line = record.position().map_or(0, |p| p.line());
         let at = |msg: String| format!("{}:{line}: {msg}", path.display());
-        let i = connectome.neurons.find(record[0].trim()).ok_or_else(|| at(format!("no neuron named '{}'", &record[0])))?;
-        let v: f64 = record[1].trim().parse().map_err(|_| at(format!("'{}' is not a number", &record[1])))?;
+        let i = connectome
+            .neurons
+            .find(record[0].trim())
+            .ok_or_else(|| at(format!("no neuron named '{}'", &record[0])))?;
+        let v: f64 = record[1]
+            .trim()
+            .parse()
+            .map_err(|_| at(format!("'{}' is not a number", &record[1])))?;
         if !v.is_finite() {
             return Err(at(format!("'{}' is not finite", &record[1])));
         }

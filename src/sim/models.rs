@@ -4,24 +4,49 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::graded::{Graded, GradedParams};
-use super::kuramoto::{Kuramoto, KuramotoParams};
-use super::maps::{ChialvoParams, MapNetwork, RulkovParams};
-use super::izhikevich::{self, Izhikevich, IzhikevichParams};
-use super::lif::{Lif, LifParams};
-use super::network::{Network, NetworkParams};
 use super::Engine;
+use super::graded::{Graded, GradedParams};
+use super::izhikevich::{self, Izhikevich, IzhikevichParams};
+use super::kuramoto::{Kuramoto, KuramotoParams};
+use super::lif::{Lif, LifParams};
+use super::maps::{ChialvoParams, MapNetwork, RulkovParams};
+use super::network::{Network, NetworkParams};
 use crate::model::Connectome;
 
 /// Models the registry knows, with a one-line description.
 pub const MODELS: &[(&str, &str)] = &[
     ("lif", "leaky integrate-and-fire, NEST iaf_psc_exp (exact integration)"),
-    ("izhikevich", "Izhikevich 2003 neurons: RS/IB/CH excitatory, FS inhibitory (Euler or the paper's scheme)"),
-    ("kuramoto", "Kuramoto phase oscillators, in-strength normalised coupling (RK4)"),
-    ("chialvo", "Chialvo map neurons, diffusive coupling (one iteration per step)"),
-    ("rulkov", "Rulkov map neurons, chaotic bursting, diffusive coupling (one iteration per step)"),
-    ("graded", "graded (non-spiking) rate neurons with sigmoid synapses and gap junctions"),
+    (
+        "izhikevich",
+        "Izhikevich 2003 neurons: RS/IB/CH excitatory, FS inhibitory (Euler or the paper's scheme)",
+    ),
+    (
+        "kuramoto",
+        "Kuramoto phase oscillators, in-strength normalised coupling (RK4)",
+    ),
+    (
+        "chialvo",
+        "Chialvo map neurons, diffusive coupling (one iteration per step)",
+    ),
+    (
+        "rulkov",
+        "Rulkov map neurons, chaotic bursting, diffusive coupling (one iteration per step)",
+    ),
+    (
+        "graded",
+        "graded (non-spiking) rate neurons with sigmoid synapses and gap junctions",
+    ),
 ];
+
+/// The weight scale (`--J`) a model is meant to run with when none is given: pA per synapse for
+/// LIF (the 20), mV per synapse for Izhikevich (whose instantaneous synapses make 20 mV
+/// per synapse an epileptic network); the other models normalise their coupling.
+pub fn default_weight_scale(model: &str) -> f64 {
+    match model {
+        "izhikevich" => 0.5,
+        _ => 20.0,
+    }
+}
 
 /// Everything needed to build an engine.
 #[derive(Debug, Clone)]
@@ -65,7 +90,11 @@ pub fn with_overrides<P: Serialize + DeserializeOwned>(defaults: P, overrides: &
             return Err(format!("parameter '{name}' must be finite"));
         }
         // Flags take 0 / 1 on the command line.
-        let value = if map[name].is_boolean() { serde_json::json!(*v != 0.0) } else { serde_json::json!(v) };
+        let value = if map[name].is_boolean() {
+            serde_json::json!(*v != 0.0)
+        } else {
+            serde_json::json!(v)
+        };
         map.insert(name.clone(), value);
     }
     serde_json::from_value(value).map_err(|e| e.to_string())
@@ -88,7 +117,12 @@ pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn E
     let engine: Box<dyn Engine> = match config.model.as_str() {
         "lif" => {
             let params: LifParams = with_overrides(LifParams::default(), &config.params)?;
-            if !(params.tau_m > 0.0 && params.c_m > 0.0 && params.tau_syn_ex > 0.0 && params.tau_syn_in > 0.0 && params.t_ref >= 0.0) {
+            if !(params.tau_m > 0.0
+                && params.c_m > 0.0
+                && params.tau_syn_ex > 0.0
+                && params.tau_syn_in > 0.0
+                && params.t_ref >= 0.0)
+            {
                 return Err("LIF needs positive tau_m, c_m, tau_syn_ex, tau_syn_in and t_ref >= 0".into());
             }
             params.stdp.validate()?;
@@ -110,11 +144,23 @@ pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn E
         }
         "chialvo" => {
             let params: ChialvoParams = with_overrides(ChialvoParams::default(), &config.params)?;
-            Box::new(MapNetwork::new(&net, params, config.weight_scale, config.dt_ms, config.seed))
+            Box::new(MapNetwork::new(
+                &net,
+                params,
+                config.weight_scale,
+                config.dt_ms,
+                config.seed,
+            ))
         }
         "rulkov" => {
             let params: RulkovParams = with_overrides(RulkovParams::default(), &config.params)?;
-            Box::new(MapNetwork::new(&net, params, config.weight_scale, config.dt_ms, config.seed))
+            Box::new(MapNetwork::new(
+                &net,
+                params,
+                config.weight_scale,
+                config.dt_ms,
+                config.seed,
+            ))
         }
         "graded" => {
             let params: GradedParams = with_overrides(GradedParams::default(), &config.params)?;
