@@ -45,6 +45,19 @@ pub(crate) fn open_table(source: Source) -> Result<(PathBuf, TableReader), ReadE
     Ok((path, reader))
 }
 
+/// The cells of a header row, trimmed, without a UTF-8 byte-order mark.
+pub(crate) fn header_names(record: &csv::StringRecord) -> Vec<String> {
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            if i == 0 { h.trim_start_matches('\u{feff}') } else { h }
+                .trim()
+                .to_owned()
+        })
+        .collect()
+}
+
 /// Maps a csv error to a located `ReadError`.
 pub(crate) fn csv_error(path: &Path, err: csv::Error) -> ReadError {
     let line = err.position().map(|p| p.line());
@@ -104,15 +117,7 @@ impl Layout {
     /// Works out the columns from the first record: a header if it names a known column,
     /// else positional `pre,post[,weight[,type]]`.
     pub fn detect(path: &Path, first: &csv::StringRecord) -> Result<(Layout, bool), ReadError> {
-        let headers: Vec<String> = first
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                if i == 0 { h.trim_start_matches('\u{feff}') } else { h }
-                    .trim()
-                    .to_owned()
-            })
-            .collect();
+        let headers = header_names(first);
         let roles: Vec<Option<Role>> = headers.iter().map(|h| role_of(h)).collect();
         if roles.iter().all(Option::is_none) {
             let numeric_weight = headers.get(2).is_none_or(|w| w.parse::<f64>().is_ok());

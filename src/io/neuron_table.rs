@@ -99,15 +99,7 @@ fn read_rows(
     if !read_record(reader, &mut record)? {
         return Err(ReadError::new(path, Location::File, Problem::Empty));
     }
-    let headers: Vec<String> = record
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            if i == 0 { h.trim_start_matches('\u{feff}') } else { h }
-                .trim()
-                .to_owned()
-        })
-        .collect();
+    let headers = super::csv_edges::header_names(&record);
     let roles: Vec<Column> = headers.iter().map(|h| column_of(h)).collect();
     if let Some((_, unit)) = headers.iter().find_map(|h| coordinate_with_unit(h)) {
         builder.neurons.position_unit = Some(unit.to_owned());
