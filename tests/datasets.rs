@@ -97,3 +97,15 @@ fn flyvis_signs_come_from_its_sign_column() {
     let exc = c.chemical.iter().filter(|e| e.sign == Sign::Excitatory).count();
     assert_eq!((exc, inh), (377, 228));
 }
+
+#[test]
+fn larval_mushroom_body_cells_get_their_label_as_class() {
+    let c = load("drosophila-larva-mb-left");
+    let count = |label: &str| {
+        (0..c.neurons.len())
+            .filter(|&i| c.neurons.class.get(i) == Some(label))
+            .count()
+    };
+    // Eichler 2017 left: 101 Kenyon cells (K), 21 I, 29 O, 58 P.
+    assert_eq!([count("K"), count("I"), count("O"), count("P")], [101, 21, 29, 58]);
+}

@@ -18,8 +18,17 @@ pub struct Dataset {
     pub weight_unit: &'static str,
     edges_file: &'static str,
     edges: &'static [u8],
+    annotation: Annotation,
+}
+
+/// Where a dataset's neuron annotations come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Annotation {
+    None,
     /// The C. elegans neuron table (classes, types, transmitters, soma positions in um).
-    annotate_with_celegans_table: bool,
+    CelegansTable,
+    /// The cell label graspologic appends to each synthesized name (`L000_K` -> class `K`).
+    NameSuffix,
 }
 
 /// The dataset opened when none is named.
@@ -54,7 +63,7 @@ macro_rules! celegans {
             weight_unit: $unit,
             edges_file: $file,
             edges: asset!($file),
-            annotate_with_celegans_table: true,
+            annotation: Annotation::CelegansTable,
         }
     };
 }
@@ -108,7 +117,7 @@ pub const ALL: &[Dataset] = &[
         weight_unit: "synapses",
         edges_file: "drosophila_larva_mb_eichler2017_left_edges.csv",
         edges: asset!("drosophila_larva_mb_eichler2017_left_edges.csv"),
-        annotate_with_celegans_table: false,
+        annotation: Annotation::NameSuffix,
     },
     Dataset {
         name: "drosophila-larva-mb-right",
@@ -117,7 +126,7 @@ pub const ALL: &[Dataset] = &[
         weight_unit: "synapses",
         edges_file: "drosophila_larva_mb_eichler2017_right_edges.csv",
         edges: asset!("drosophila_larva_mb_eichler2017_right_edges.csv"),
-        annotate_with_celegans_table: false,
+        annotation: Annotation::NameSuffix,
     },
     Dataset {
         name: "drosophila-opticlobe-flyvis",
@@ -126,7 +135,7 @@ pub const ALL: &[Dataset] = &[
         weight_unit: "synapses (summed over column offsets)",
         edges_file: "drosophila_opticlobe_flyvis_edges.csv",
         edges: asset!("drosophila_opticlobe_flyvis_edges.csv"),
-        annotate_with_celegans_table: false,
+        annotation: Annotation::None,
     },
 ];
 
@@ -150,10 +159,22 @@ impl Dataset {
         builder.weight_unit = Some(self.weight_unit.to_owned());
         let name = format!("{} (bundled {})", self.name, self.edges_file);
         csv_edges::read_edges(Source::bytes(&name, self.edges), &mut builder, UnknownNeurons::Add)?;
-        if self.annotate_with_celegans_table {
-            let table = Source::bytes("celegans_neurons.csv (bundled)", CELEGANS_NEURONS);
-            neuron_table::read(table, &mut builder, TableRole::Annotates)?;
-            builder.neurons.position_unit = Some("um".into());
+        match self.annotation {
+            Annotation::None => {}
+            Annotation::CelegansTable => {
+                let table = Source::bytes("celegans_neurons.csv (bundled)", CELEGANS_NEURONS);
+                neuron_table::read(table, &mut builder, TableRole::Annotates)?;
+                builder.neurons.position_unit = Some("um".into());
+            }
+            Annotation::NameSuffix => {
+                let n = &mut builder.neurons;
+                for i in 0..n.len() {
+                    if let Some((_, label)) = n.name(i).rsplit_once('_') {
+                        let label = label.to_owned();
+                        n.class.set(i, &label);
+                    }
+                }
+            }
         }
         if let Some(table) = &options.neuron_table {
             neuron_table::read(Source::open(table)?, &mut builder, TableRole::Annotates)?;
