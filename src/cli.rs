@@ -1,6 +1,7 @@
 //! The command line: subcommands over the core. With no subcommand the desktop viewer opens
 //! (`connectoscope [FILE] [--screenshot out.png] [--bench-frames N] [--layout KIND] [--size WxH]`).
 
+mod communities;
 mod simulate;
 
 use std::path::PathBuf;
@@ -82,6 +83,8 @@ pub enum Command {
     },
     /// Run a model (LIF, ...) on a connectome and write spikes, traces and figures.
     Simulate(simulate::SimulateArgs),
+    /// Find structural communities (Leiden or Louvain modularity) and write `neuron,community`.
+    Communities(communities::CommunitiesArgs),
     /// Convert between formats, chosen by the output's extension (.csv, .graphml, .gexf).
     Convert {
         input: String,
@@ -148,6 +151,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Info { input, load, json }) => info(&input, &load, json),
         Some(Command::Convert { input, output, load }) => convert(&input, &output, &load),
         Some(Command::Simulate(args)) => simulate::run(&args),
+        Some(Command::Communities(args)) => communities::run(&args),
     };
     match result {
         Ok(text) => {
