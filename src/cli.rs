@@ -66,6 +66,8 @@ fn parse_layout(s: &str) -> Result<LayoutKind, String> {
     LayoutKind::parse(s).ok_or_else(|| format!("'{s}': expected anatomical, force, spectral or signal-flow"))
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the bundled datasets with their counts and citations.

@@ -71,8 +71,8 @@ fn stats(img: &image::RgbImage, x0: u32, y0: u32, x1: u32, y1: u32) -> Stats {
         for x in x0..x1 {
             let p = img.get_pixel(x, y).0;
             let [r, g, b] = p.map(i32::from);
-            for a in 0..3 {
-                s.mean[a] += p[a] as f64;
+            for (mean, v) in s.mean.iter_mut().zip(p) {
+                *mean += v as f64;
             }
             count += 1.0;
             seen.insert(p);

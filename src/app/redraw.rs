@@ -42,13 +42,16 @@ impl Plugin for RedrawPlugin {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Entities that mean a capture is under way.
+type CaptureInProgress = Or<(With<OffscreenCamera>, With<Screenshot>)>;
+
 fn keep_awake(
     positions: Res<Positions>,
     orbit: Res<Orbit>,
     loader: Res<Loader>,
     layout: Res<LayoutJob>,
     selection: Res<Selection>,
-    captures: Query<(), Or<(With<OffscreenCamera>, With<Screenshot>)>>,
+    captures: Query<(), CaptureInProgress>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let camera_moving = orbit.focus.distance(orbit.target_focus) > 1e-3 * orbit.distance

@@ -141,18 +141,4 @@ impl Network {
             + 8 * (self.weights.len() + self.gap_weights.len())
             + 2 * self.delays.len()
     }
-
-    /// Sum of incoming weights per neuron (absolute chemical + gap), for normalisation.
-    pub fn in_strength(&self) -> Vec<f64> {
-        let mut s = vec![0.0; self.n];
-        for (t, w) in self.targets.iter().zip(&self.weights) {
-            s[*t as usize] += w.abs();
-        }
-        for i in 0..self.n {
-            for k in self.gap_range(i) {
-                s[i] += self.gap_weights[k];
-            }
-        }
-        s
-    }
 }

@@ -79,6 +79,8 @@ impl Protocol {
     }
 
     /// Checks values a simulation cannot use (negative rates, NaN, stop before start).
+    // `!(x > 0.0)` on purpose: NaN must fail these checks too.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn validate(&self) -> Result<(), String> {
         for (k, item) in self.items.iter().enumerate() {
             let bad = |what: &str| Err(format!("item {}: {what}", k + 1));

@@ -77,7 +77,7 @@ impl Recorder {
             }
             self.rate_counts[bin] += spikes.len() as u32;
         }
-        if !self.spec.traces.is_empty() && step % self.spec.trace_every.max(1) as u64 == 0 {
+        if !self.spec.traces.is_empty() && step.is_multiple_of(self.spec.trace_every.max(1) as u64) {
             self.trace_steps.push(step);
             for (series, &(neuron, var)) in self.traces.iter_mut().zip(&self.spec.traces) {
                 series.push(engine.value(var, neuron as usize));
