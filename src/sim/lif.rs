@@ -419,14 +419,8 @@ impl Engine for Lif {
             }
             part.update(&prop, step, input, gap);
         });
-        if let Some(traces) = &mut self.traces {
-            traces.advance(&self.previous_spikes);
-        }
-        self.previous_spikes.clear();
-        for part in &self.parts {
-            self.previous_spikes.extend_from_slice(&part.spikes);
-        }
-        spikes.extend_from_slice(&self.previous_spikes);
+        let part_spikes = self.parts.iter().map(|p| p.spikes.as_slice());
+        spiking::end_step(self.traces.as_mut(), &mut self.previous_spikes, part_spikes, spikes);
         self.step += 1;
     }
 

@@ -54,6 +54,25 @@ impl Workers {
 }
 
 /// The total weight pre -> post over the partitions, if there is a synapse.
+/// The end of a spiking engine's step: the STDP traces see the spikes delivered this step,
+/// then the parts' new spikes (ascending, as the parts are ordered) become the ones to deliver
+/// next step and are handed to the caller.
+pub(crate) fn end_step<'a>(
+    traces: Option<&mut Traces>,
+    previous: &mut Vec<u32>,
+    part_spikes: impl Iterator<Item = &'a [u32]>,
+    out: &mut Vec<u32>,
+) {
+    if let Some(traces) = traces {
+        traces.advance(previous);
+    }
+    previous.clear();
+    for spikes in part_spikes {
+        previous.extend_from_slice(spikes);
+    }
+    out.extend_from_slice(previous);
+}
+
 pub(crate) fn synapse_weight<'a>(mut inboxes: impl Iterator<Item = &'a Inbox>, pre: usize, post: usize) -> Option<f64> {
     inboxes.find(|inbox| inbox.range().contains(&post))?.weight(pre, post)
 }
