@@ -46,6 +46,30 @@ pub struct ViewArgs {
     /// Window size.
     #[arg(long, value_name = "WxH", default_value = "1280x800", value_parser = parse_size)]
     pub size: (u32, u32),
+    /// A protocol file (as saved by the app or read by `simulate --protocol`) to load into the
+    /// simulation panel.
+    #[arg(long, value_name = "FILE")]
+    pub protocol: Option<PathBuf>,
+    /// Run the simulation for this much biological time (e.g. 500ms, 2s) as soon as the graph
+    /// is open; with --screenshot the picture is taken when it has run.
+    #[arg(long, value_name = "TIME", value_parser = parse_duration_ms)]
+    pub run_for: Option<f64>,
+}
+
+/// Parses a biological duration: `500ms`, `0.5s` or a plain number of ms.
+pub fn parse_duration_ms(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (number, scale) = if let Some(v) = t.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = t.strip_suffix('s') {
+        (v, 1000.0)
+    } else {
+        (t, 1.0)
+    };
+    match number.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v * scale),
+        _ => Err(format!("'{s}': expected a time such as 500ms or 2s")),
+    }
 }
 
 /// Parses `WxH` (e.g. `1600x900`).
@@ -131,18 +155,36 @@ impl LoadArgs {
     }
 }
 
+/// Reads a protocol file (JSON), naming the file in errors.
+pub fn read_protocol(path: &std::path::Path) -> Result<crate::sim::Protocol, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::sim::Protocol::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Runs the CLI. Errors are printed to stderr; bad input exits with code 2.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         #[cfg(feature = "app")]
         None => {
             let v = cli.view;
+            let protocol = match &v.protocol {
+                Some(path) => match read_protocol(path) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => None,
+            };
             return crate::app::run(crate::app::Options {
                 input: v.input,
                 screenshot: v.screenshot,
                 bench_frames: v.bench_frames,
                 layout: v.layout,
                 size: v.size,
+                protocol,
+                run_for_ms: v.run_for,
             });
         }
         #[cfg(not(feature = "app"))]

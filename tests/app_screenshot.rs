@@ -121,3 +121,72 @@ fn check(path: &Path) {
         view.green
     );
 }
+
+/// Yellow-white pixels (spike flashes) in the 3D view above the plots and clear of the legend.
+fn flashes(path: &Path) -> usize {
+    let img = image::open(path).expect("a PNG").to_rgb8();
+    assert_eq!(img.dimensions(), (1280, 800));
+    let mut n = 0;
+    for y in 60..440 {
+        for x in 340..960 {
+            let [r, g, b] = img.get_pixel(x, y).0.map(i32::from);
+            n += (r > 200 && g > 180 && b < 190 && r - b > 50) as usize;
+        }
+    }
+    n
+}
+
+/// `--protocol P --run-for 300ms --screenshot`: a current into AVA makes it fire and flash;
+/// without the current the LIF worm (E_L = 0, no input) stays dark.
+#[test]
+fn live_run_shows_the_stimulated_neuron_active() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut counts = Vec::new();
+    for items in [r#"[{"kind": "dc", "target": "AVAL,AVAR", "amplitude": 800}]"#, "[]"] {
+        let protocol = dir.path().join("protocol.json");
+        std::fs::write(&protocol, format!(r#"{{"items": {items}}}"#)).unwrap();
+        let out = dir.path().join("live.png");
+        let args = ["--protocol", protocol.to_str().unwrap(), "--run-for", "300ms"];
+        let Some(result) = run_viewer(
+            &[
+                &args[..],
+                &["--size", "1280x800", "--screenshot", out.to_str().unwrap()],
+            ]
+            .concat(),
+        ) else {
+            return;
+        };
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(result.status.success(), "viewer failed: {:?}\n{stderr}", result.status);
+        counts.push(flashes(&out));
+    }
+    assert!(
+        counts[0] >= 10 && counts[1] <= 2,
+        "flash pixels with / without the current: {counts:?}"
+    );
+}
+
+#[test]
+fn a_bad_protocol_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let protocol = dir.path().join("bad.json");
+    std::fs::write(
+        &protocol,
+        r#"{"items": [{"kind": "dc", "target": "NOSUCH", "amplitude": 1}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("x.png");
+    let args = [
+        "--protocol",
+        protocol.to_str().unwrap(),
+        "--run-for",
+        "10ms",
+        "--screenshot",
+        out.to_str().unwrap(),
+    ];
+    let Some(result) = run_viewer(&args) else { return };
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("NOSUCH"), "{stderr}");
+    assert!(!out.exists());
+}

@@ -126,12 +126,9 @@ fn weights_stay_within_bounds_in_a_busy_network() {
         let config = ModelConfig {
             model: model.into(),
             weight_scale: if model == "lif" { 20.0 } else { 1.0 },
-            params: vec![
-                ("stdp".into(), 1.0),
-                ("w_max".into(), w_max),
-                ("a_plus".into(), 0.05),
-                ("a_minus".into(), 0.06),
-            ],
+            params: [("stdp", 1.0), ("w_max", w_max), ("a_plus", 0.05), ("a_minus", 0.06)]
+                .map(|(k, v)| (k.to_string(), v))
+                .into(),
             threads: 2,
             ..Default::default()
         };

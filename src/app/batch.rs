@@ -8,6 +8,7 @@ use bevy::render::renderer::RenderAdapterInfo;
 
 use super::capture::{Background, CaptureLog, CaptureRequest};
 use super::edges::EdgeRender;
+use super::live::Live;
 use super::loading::Loader;
 use super::state::{Graph, Options, Positions};
 
@@ -72,10 +73,11 @@ fn run_batch(
     edges: Option<Res<EdgeRender>>,
     adapter: Option<Res<RenderAdapterInfo>>,
     log: Res<CaptureLog>,
+    live: Res<Live>,
     mut captures: MessageWriter<CaptureRequest>,
     mut exit: MessageWriter<AppExit>,
 ) {
-    if options.screenshot.is_none() && options.bench_frames.is_none() {
+    if !options.is_batch() {
         return;
     }
     let now = Instant::now();
@@ -91,8 +93,19 @@ fn run_batch(
         exit.write(AppExit::from_code(1));
         return;
     }
+    if let Some(e) = &live.snapshot.error
+        && options.run_for_ms.is_some()
+    {
+        eprintln!("error: {e}");
+        exit.write(AppExit::from_code(2));
+        return;
+    }
     let laid_out = positions.layout_kind.is_some() || batch.started.elapsed().as_secs_f32() > 30.0;
-    let ready = graph.data.is_some() && loader.load.is_none() && laid_out && !positions.animating();
+    let ready = graph.data.is_some()
+        && loader.load.is_none()
+        && laid_out
+        && !positions.animating()
+        && live.scripted_run_done(&options);
     if batch.ready_at.is_none() {
         if ready {
             batch.ready_at = Some(now);

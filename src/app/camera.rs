@@ -69,6 +69,14 @@ impl Orbit {
         Transform::from_translation(eye).with_rotation(self.rotation())
     }
 
+    /// The camera shows the home view (not moved by the user).
+    pub fn at_home(&self) -> bool {
+        self.target_focus == self.home_focus
+            && self.target_distance == self.home_distance
+            && self.yaw == 0.0
+            && self.pitch == 0.0
+    }
+
     pub fn reset(&mut self) {
         self.target_focus = self.home_focus;
         self.target_distance = self.home_distance;
@@ -105,12 +113,19 @@ fn fit_requests(
     selection: Res<Selection>,
     focus: Res<UiFocus>,
     mut requests: MessageReader<Request>,
+    mut fitted_aspect: Local<f32>,
 ) {
     let aspect = {
         let [x0, y0, x1, y1] = focus.viewport;
         if y1 > y0 { (x1 - x0) / (y1 - y0) } else { 16.0 / 9.0 }
     };
+    // Panels that open or resize change the view's shape: keep the home view framed.
+    let reshaped = (aspect / *fitted_aspect - 1.0).abs() > 0.02;
+    if reshaped && orbit.at_home() && !positions.to.is_empty() {
+        dirty.fit_camera = true;
+    }
     if dirty.fit_camera && !positions.to.is_empty() {
+        *fitted_aspect = aspect;
         dirty.fit_camera = false;
         let (c, h) = geometry::bounds(&positions.to);
         orbit.home_focus = Vec3::from_array(c);

@@ -45,6 +45,8 @@ impl ColorBy {
 pub struct CustomColors {
     pub colors: Vec<Rgba>,
     pub legend: Legend,
+    /// Per-neuron size factors (empty: all 1), e.g. spiking neurons swell as they flash.
+    pub scale: Vec<f32>,
 }
 
 /// What the colours mean.
@@ -53,8 +55,30 @@ pub struct Legend {
     pub title: String,
     /// Categories with their colours.
     pub entries: Vec<(String, Rgba)>,
-    /// A continuous scale: (low label, high label) drawn with [`ramp`].
+    /// A continuous scale: (low label, high label) drawn with [`ramp`], or through
+    /// `gradient_stops` when there are any.
     pub gradient: Option<(String, String)>,
+    pub gradient_stops: Vec<Rgba>,
+}
+
+impl Legend {
+    /// The colour at `t` (0..1) of the continuous scale.
+    pub fn gradient_at(&self, t: f32) -> Rgba {
+        let stops = &self.gradient_stops;
+        if stops.len() < 2 {
+            return ramp(t);
+        }
+        let x = t.clamp(0.0, 1.0) * (stops.len() - 1) as f32;
+        let i = (x.floor() as usize).min(stops.len() - 2);
+        let f = x - i as f32;
+        let (a, b) = (stops[i], stops[i + 1]);
+        [
+            a[0] + (b[0] - a[0]) * f,
+            a[1] + (b[1] - a[1]) * f,
+            a[2] + (b[2] - a[2]) * f,
+            1.0,
+        ]
+    }
 }
 
 pub const GREY: Rgba = rgb(0x8a, 0x8f, 0x98);
@@ -119,6 +143,7 @@ pub fn neuron_colors(g: &GraphData, by: ColorBy, custom: Option<&CustomColors>) 
                     ("unknown".into(), GREY),
                 ],
                 gradient: None,
+                ..Default::default()
             };
             (colors, legend)
         }
@@ -130,6 +155,7 @@ pub fn neuron_colors(g: &GraphData, by: ColorBy, custom: Option<&CustomColors>) 
                 title: "degree (log scale)".into(),
                 entries: Vec::new(),
                 gradient: Some(("0".into(), max.to_string())),
+                ..Default::default()
             };
             (colors, legend)
         }
@@ -195,6 +221,7 @@ fn categorical(
             title: title.into(),
             entries,
             gradient: None,
+            ..Default::default()
         },
     )
 }

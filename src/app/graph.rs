@@ -1,13 +1,16 @@
 //! The loaded graph plus what the viewer derives from it once (degrees, edges sorted by
 //! weight, lower-case names for search). Built on the loading thread; no bevy here.
 
+use std::sync::Arc;
+
 use crate::model::{Connectome, EdgeKind};
 
 /// A connectome ready for viewing.
 pub struct GraphData {
     /// What was opened (file path, bundled name or `synthetic:N:E`).
     pub source: String,
-    pub c: Connectome,
+    /// Shared with the simulation thread.
+    pub c: Arc<Connectome>,
     /// Chemical in- and out-degree and gap-junction degree per neuron.
     pub in_degree: Vec<u32>,
     pub out_degree: Vec<u32>,
@@ -48,7 +51,7 @@ impl GraphData {
             .collect();
         GraphData {
             source: source.into(),
-            c,
+            c: Arc::new(c),
             in_degree,
             out_degree,
             gap_degree,

@@ -140,7 +140,7 @@ pub fn save_with_layout(
     keep_anatomy: bool,
     path: &std::path::Path,
 ) -> Result<String, String> {
-    let mut c = g.c.clone();
+    let mut c = (*g.c).clone();
     if !keep_anatomy && layout.len() == c.neurons.len() {
         for (p, q) in c.neurons.position.iter_mut().zip(layout) {
             *p = Some([q[0] * 100.0, q[1] * 100.0, q[2] * 100.0]);

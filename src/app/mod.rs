@@ -6,12 +6,14 @@
 //! - [`camera`]: orbit / pan / zoom, focus, reset
 //! - [`picking`]: hover and selection (CPU ray–sphere), neighbourhood and shortest path
 //! - [`panels`], [`overlay`]: the egui panel, labels, tooltip, legend
+//! - [`live`], [`live_panel`]: the simulation running live, its colours, panel and plots
 //! - [`capture`], [`batch`]: screenshots, `--screenshot` and `--bench-frames`
 //! - [`redraw`]: draw only when something changes
 //!
-//! Pure logic (no bevy) lives in [`graph`], [`colors`], [`search`], [`query`], [`lod`],
+//! Pure logic (no bevy) lives in [`graph`], [`colors`], [`activity`], [`search`], [`query`], [`lod`],
 //! [`geometry`], [`synthetic`] and is unit-tested headless.
 
+pub mod activity;
 pub mod batch;
 pub mod camera;
 pub mod capture;
@@ -21,6 +23,8 @@ pub mod geometry;
 pub mod graph;
 pub mod jobs;
 pub mod layout;
+pub mod live;
+pub mod live_panel;
 pub mod loading;
 pub mod lod;
 pub mod neurons;
@@ -46,7 +50,7 @@ use state::{Dirty, Graph, NeuronColorHook, Positions, Request, Selection, Status
 /// Opens the viewer window and runs until it is closed (or a batch run ends).
 pub fn run(options: Options) -> ExitCode {
     let (w, h) = options.size;
-    let batch = options.bench_frames.is_some() || options.screenshot.is_some();
+    let batch = options.is_batch();
     let window = Window {
         title: "connectoscope".into(),
         resolution: WindowResolution::new(w, h),
@@ -93,7 +97,9 @@ pub fn run(options: Options) -> ExitCode {
         capture::CapturePlugin,
         batch::BatchPlugin,
         redraw::RedrawPlugin,
-    ));
+    ))
+    .add_plugins(live::LivePlugin)
+    .init_resource::<live_panel::LiveFiles>();
     match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),

@@ -12,7 +12,7 @@ use bevy::render::render_resource::AsBindGroup;
 use bevy::render::storage::ShaderBuffer;
 use bevy::shader::ShaderRef;
 
-use super::colors::{neuron_colors, to_linear};
+use super::colors::{ColorBy, neuron_colors, to_linear};
 use super::state::{Dirty, Graph, NeuronColorHook, NeuronColors, Positions, Selection, ViewSettings};
 
 const SHADER: Handle<Shader> = uuid_handle!("3c1f9a4e-7b52-4d0e-9a61-2f5c8e0d7b13");
@@ -143,6 +143,7 @@ fn update_neurons(
     graph: Res<Graph>,
     settings: Res<ViewSettings>,
     colors: Res<NeuronColors>,
+    hook: Res<NeuronColorHook>,
     selection: Res<Selection>,
     mut positions: ResMut<Positions>,
     mut render: ResMut<NeuronRender>,
@@ -164,13 +165,15 @@ fn update_neurons(
     let max_degree = (0..n).map(|i| g.degree(i)).max().unwrap_or(1).max(1) as f32;
     let base = positions.base_radius * settings.node_scale;
     let p = &mut *positions;
+    let custom_scale = (settings.color_by == ColorBy::Custom && hook.0.scale.len() == n).then_some(&hook.0.scale);
     p.radii.clear();
     p.radii.extend((0..n).map(|i| {
-        if settings.size_by_degree {
+        let r = if settings.size_by_degree {
             base * (0.55 + 1.3 * (g.degree(i) as f32 / max_degree).sqrt())
         } else {
             base
-        }
+        };
+        custom_scale.map_or(r, |s| r * s[i])
     }));
     // Flags.
     let dim_active = !selection.selected.is_empty() && settings.hops > 0 && selection.hops.len() == n;

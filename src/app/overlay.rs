@@ -5,7 +5,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
 use super::camera::MainCamera;
-use super::colors::{Rgba, ramp};
+use super::colors::Rgba;
 use super::panels::Scene;
 use super::state::{LabelMode, Theme, UiFocus};
 
@@ -158,8 +158,11 @@ pub fn overlay(
                                     egui::pos2(x, r.min.y),
                                     egui::vec2(r.width() / steps as f32 + 0.5, r.height()),
                                 );
-                                ui.painter()
-                                    .rect_filled(cell, 0.0, color32(ramp(k as f32 / (steps - 1) as f32)));
+                                ui.painter().rect_filled(
+                                    cell,
+                                    0.0,
+                                    color32(legend.gradient_at(k as f32 / (steps - 1) as f32)),
+                                );
                             }
                             ui.label(hi);
                         });

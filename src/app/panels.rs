@@ -11,6 +11,7 @@ use super::colors::ColorBy;
 use super::edges::EdgeRender;
 use super::graph::{GraphData, partners};
 use super::layout::LayoutJob;
+use super::live_panel::{self, LiveUi};
 use super::loading::Loader;
 use super::overlay;
 use super::search;
@@ -85,6 +86,7 @@ fn ui(
     mut jobs: Jobs,
     mut state: ResMut<UiState>,
     mut focus: ResMut<UiFocus>,
+    mut live: LiveUi,
     mut requests: MessageWriter<Request>,
     mut captures: MessageWriter<CaptureRequest>,
     mut exit: MessageWriter<AppExit>,
@@ -140,6 +142,9 @@ fn ui(
                     scene.dirty.neurons = true;
                     scene.dirty.edges = true;
                 }
+                ui.separator();
+                ui.checkbox(&mut live.files.show_panel, "Simulation panel");
+                ui.checkbox(&mut live.files.show_plots, "Activity plots");
             });
             ui.menu_button("Help", |ui| {
                 ui.label(CONTROLS);
@@ -161,6 +166,23 @@ fn ui(
                 capture_section(ui, &mut jobs, &mut captures);
             });
         });
+    if live.files.show_panel {
+        egui::Panel::right("simulation")
+            .default_size(310.0)
+            .resizable(true)
+            .show(&mut root, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| live_panel::controls(ui, &mut live, &mut scene));
+            });
+    }
+    if live.files.show_plots && live.live.snapshot.time_ms > 0.0 {
+        egui::Panel::bottom("plots")
+            .default_size(210.0)
+            .min_size(160.0)
+            .resizable(true)
+            .show(&mut root, |ui| live_panel::plots(ui, &mut live, &mut scene));
+    }
     let rect = root.available_rect_before_wrap();
     focus.viewport = [rect.min.x, rect.min.y, rect.max.x, rect.max.y];
     let pointer = ctx.pointer_latest_pos();

@@ -10,7 +10,7 @@ use super::camera::{FOV_Y, MainCamera};
 use super::geometry;
 use super::jobs::{Job, Poll};
 use super::query::{self, Path};
-use super::state::{Dirty, Graph, Options, Positions, Request, Selection, UiFocus, ViewSettings};
+use super::state::{Dirty, Graph, Options, PointerMode, Positions, Request, Selection, UiFocus, ViewSettings};
 
 pub struct PickingPlugin;
 
@@ -37,13 +37,14 @@ fn hover_and_click(
     keys: Res<ButtonInput<KeyCode>>,
     focus: Res<UiFocus>,
     options: Res<Options>,
+    mode: Res<PointerMode>,
     positions: Res<Positions>,
     mut selection: ResMut<Selection>,
     mut dirty: ResMut<Dirty>,
     mut state: ResMut<PathJob>,
 ) {
     // Scripted runs render what was asked for, not whatever lies under the (virtual) pointer.
-    if options.screenshot.is_some() || options.bench_frames.is_some() {
+    if options.is_batch() {
         return;
     }
     let Ok(w) = window.single() else { return };
@@ -70,7 +71,9 @@ fn hover_and_click(
     if buttons.just_pressed(MouseButton::Left) {
         state.press = inside;
     }
+    // In stimulate mode a click injects current (see `live`) instead of selecting.
     if buttons.just_released(MouseButton::Left)
+        && *mode == PointerMode::Select
         && let (Some(p), Some(c)) = (state.press.take(), inside)
         && p.distance(c) < 5.0
     {

@@ -20,6 +20,27 @@ pub struct Options {
     pub bench_frames: Option<u32>,
     pub layout: Option<LayoutKind>,
     pub size: (u32, u32),
+    /// A protocol to load into the simulation.
+    pub protocol: Option<crate::sim::Protocol>,
+    /// Run the simulation this long (biological ms) once the graph is open.
+    pub run_for_ms: Option<f64>,
+}
+
+impl Options {
+    /// A scripted run (`--screenshot`, `--bench-frames`): render what was asked, ignore the
+    /// pointer, exit when done.
+    pub fn is_batch(&self) -> bool {
+        self.screenshot.is_some() || self.bench_frames.is_some()
+    }
+}
+
+/// What a click in the 3D view does.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PointerMode {
+    #[default]
+    Select,
+    /// Click: a current pulse into the neuron; hold: a current while held.
+    Stimulate,
 }
 
 /// The open graph. `generation` changes whenever another graph is opened.

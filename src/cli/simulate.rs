@@ -19,22 +19,23 @@ pub struct SimulateArgs {
     pub input: String,
     #[command(flatten)]
     pub load: LoadArgs,
-    /// The model: lif (see `--help` of the app for others as they are added).
-    #[arg(long, default_value = "lif")]
-    pub model: String,
+    /// The model: lif, izhikevich, kuramoto, chialvo, rulkov or graded (default: the
+    /// protocol file's, else lif).
+    #[arg(long)]
+    pub model: Option<String>,
     /// Biological time to simulate (ms).
     #[arg(long, default_value_t = 1000.0)]
     pub duration: f64,
-    /// Time step (ms).
-    #[arg(long, default_value_t = 0.1)]
-    pub dt: f64,
+    /// Time step (ms) [default: the protocol file's, else 0.1].
+    #[arg(long)]
+    pub dt: Option<f64>,
     /// Synaptic weight per unit of connection weight, multiplied by the connection's sign
     /// (default: 20 pA per synapse for lif, 0.5 mV for izhikevich, 20 for the others).
     #[arg(long = "J")]
     pub j: Option<f64>,
-    /// Delay of connections without their own (ms).
-    #[arg(long, default_value_t = 1.5)]
-    pub delay: f64,
+    /// Delay of connections without their own (ms) [default: the protocol file's, else 1.5].
+    #[arg(long)]
+    pub delay: Option<f64>,
     /// Constant input per neuron from a CSV `neuron,I_e_pA` (unlisted neurons get 0).
     #[arg(long, value_name = "FILE.csv", conflicts_with = "ie_range")]
     pub ie: Option<PathBuf>,
@@ -56,8 +57,9 @@ pub struct SimulateArgs {
     /// Model parameter override `name=value` (e.g. tau_m=20, g_gap=0.5).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Seed of every random stream [default: the protocol file's, else 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Write spikes as CSV `neuron,time_ms`.
     #[arg(long, value_name = "FILE")]
     pub spikes: Option<PathBuf>,
@@ -85,17 +87,9 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
     let t0 = Instant::now();
     let connectome = io::load(&args.input, &args.load.options()).map_err(|e| e.to_string())?;
     let protocol = build_protocol(args)?;
-    let config = ModelConfig {
-        model: args.model.clone(),
-        dt_ms: args.dt,
-        weight_scale: args.j.unwrap_or_else(|| models::default_weight_scale(&args.model)),
-        delay_ms: args.delay,
-        params: args.params.iter().map(|p| parse_param(p)).collect::<Result<_, _>>()?,
-        threads: args.threads.max(1),
-        seed: args.seed,
-    };
+    let config = model_config(args, protocol.simulation.as_ref())?;
     let (mut engine, net) = models::build(&connectome, &config)?;
-    if let Some(bias) = constant_input(args, &connectome)? {
+    if let Some(bias) = constant_input(args, config.seed, &connectome)? {
         engine.set_bias(&bias)?;
     }
     let mut recording = RecordingSpec {
@@ -130,9 +124,9 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
     }
     let model_name = engine.name();
     let variables = engine.variables();
-    let mut sim = Simulation::new(engine, &connectome, &protocol, args.seed, recording)?;
+    let mut sim = Simulation::new(engine, &connectome, &protocol, config.seed, recording)?;
     let build_s = t0.elapsed().as_secs_f64();
-    let steps = (args.duration / args.dt).round() as u64;
+    let steps = (args.duration / config.dt_ms).round() as u64;
     let t1 = Instant::now();
     sim.run(steps, None);
     let sim_s = t1.elapsed().as_secs_f64();
@@ -159,7 +153,7 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
             "synapses": net.synapses(),
             "steps": steps,
             "duration_ms": args.duration,
-            "dt_ms": args.dt,
+            "dt_ms": config.dt_ms,
             "spikes": spikes,
             "mean_rate_hz": mean_rate_hz,
             "build_s": build_s,
@@ -171,13 +165,42 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
         Ok(format!(
             "{model_name}: {n} neurons, {} synapses, {steps} steps of {} ms: {spikes} spikes ({mean_rate_hz:.2} Hz per neuron); build {build_s:.3} s, simulation {sim_s:.3} s\n",
             net.synapses(),
-            args.dt
+            config.dt_ms
         ))
     }
 }
 
 fn write(path: &Path, f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<(), String> {
     io::write_atomically(path, f).map_err(|e| e.to_string())
+}
+
+/// The model settings: flags first, then the protocol file's `simulation` (its parameters and
+/// weight scale only if it is for the same model), then the model's defaults.
+fn model_config(args: &SimulateArgs, saved: Option<&ModelConfig>) -> Result<ModelConfig, String> {
+    let model = args
+        .model
+        .clone()
+        .or_else(|| saved.map(|s| s.model.clone()))
+        .unwrap_or_else(|| "lif".into());
+    let same_model = saved.filter(|s| s.model == model);
+    let mut params = same_model.map(|s| s.params.clone()).unwrap_or_default();
+    for spec in &args.params {
+        let (name, value) = parse_param(spec)?;
+        params.insert(name, value);
+    }
+    let defaults = ModelConfig::for_model(&model);
+    Ok(ModelConfig {
+        dt_ms: args.dt.or(saved.map(|s| s.dt_ms)).unwrap_or(defaults.dt_ms),
+        weight_scale: args
+            .j
+            .or(same_model.map(|s| s.weight_scale))
+            .unwrap_or(defaults.weight_scale),
+        delay_ms: args.delay.or(saved.map(|s| s.delay_ms)).unwrap_or(defaults.delay_ms),
+        seed: args.seed.or(saved.map(|s| s.seed)).unwrap_or(defaults.seed),
+        threads: args.threads.max(1),
+        params,
+        model,
+    })
 }
 
 fn parse_param(spec: &str) -> Result<(String, f64), String> {
@@ -193,10 +216,7 @@ fn parse_param(spec: &str) -> Result<(String, f64), String> {
 /// The protocol from --protocol plus --stim, --silence and --ablate.
 fn build_protocol(args: &SimulateArgs) -> Result<Protocol, String> {
     let mut protocol = match &args.protocol {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Protocol::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
-        }
+        Some(path) => super::read_protocol(path)?,
         None => Protocol::default(),
     };
     for spec in &args.stims {
@@ -218,7 +238,7 @@ fn build_protocol(args: &SimulateArgs) -> Result<Protocol, String> {
 }
 
 /// The constant input per neuron from --ie or --ie-range, if either is given.
-fn constant_input(args: &SimulateArgs, connectome: &Connectome) -> Result<Option<Vec<f64>>, String> {
+fn constant_input(args: &SimulateArgs, seed: u64, connectome: &Connectome) -> Result<Option<Vec<f64>>, String> {
     let n = connectome.neurons.len();
     if let Some(path) = &args.ie {
         return read_ie(path, connectome).map(Some);
@@ -230,7 +250,7 @@ fn constant_input(args: &SimulateArgs, connectome: &Connectome) -> Result<Option
     if !(a <= b && a.is_finite() && b.is_finite()) {
         return Err(bad());
     }
-    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(args.seed ^ 0x1E_5EED);
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed ^ 0x1E_5EED);
     Ok(Some((0..n).map(|_| a + (b - a) * rng.random::<f64>()).collect()))
 }
 

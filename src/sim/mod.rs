@@ -6,6 +6,7 @@ pub mod incoming;
 pub mod izhikevich;
 pub mod kuramoto;
 pub mod lif;
+pub mod live;
 pub mod maps;
 pub mod models;
 pub mod network;
@@ -16,11 +17,14 @@ mod sincos;
 mod spiking;
 pub mod stdp;
 pub mod synchrony;
+pub mod timeline;
 
+pub use live::LiveSim;
 pub use network::{Network, NetworkParams};
 pub use protocol::{Action, Item, Protocol};
 pub use recording::{Recorder, RecordingSpec};
 pub use simulation::Simulation;
+pub use timeline::Timeline;
 
 /// What an engine receives for one step besides its own state.
 pub struct StepInput<'a> {

@@ -1,8 +1,10 @@
 //! The model registry: builds an engine by name with parameter overrides, for the CLI and the
 //! app's model picker.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::Engine;
 use super::graded::{Graded, GradedParams};
@@ -48,18 +50,38 @@ pub fn default_weight_scale(model: &str) -> f64 {
     }
 }
 
-/// Everything needed to build an engine.
-#[derive(Debug, Clone)]
+/// Everything needed to build an engine. Saved in protocol files (as `"simulation"`) so a run
+/// made in the app can be repeated by `simulate --protocol`; the thread count is not saved
+/// (results do not depend on it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
     pub model: String,
     pub dt_ms: f64,
-    /// Synaptic weight per unit of connection weight (pA per synapse for LIF).
+    /// Synaptic weight per unit of connection weight (pA per synapse for LIF): the CLI's `--J`.
+    #[serde(rename = "J")]
     pub weight_scale: f64,
     pub delay_ms: f64,
-    /// `name=value` overrides of the model's parameters.
-    pub params: Vec<(String, f64)>,
+    /// Overrides of the model's parameters by name.
+    #[serde(default)]
+    pub params: BTreeMap<String, f64>,
+    #[serde(skip, default = "one")]
     pub threads: usize,
     pub seed: u64,
+}
+
+fn one() -> usize {
+    1
+}
+
+impl ModelConfig {
+    /// The defaults for `model` (its weight scale included).
+    pub fn for_model(model: &str) -> ModelConfig {
+        ModelConfig {
+            model: model.into(),
+            weight_scale: default_weight_scale(model),
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for ModelConfig {
@@ -69,7 +91,7 @@ impl Default for ModelConfig {
             dt_ms: 0.1,
             weight_scale: 20.0,
             delay_ms: 1.5,
-            params: Vec::new(),
+            params: BTreeMap::new(),
             threads: 1,
             seed: 1,
         }
@@ -78,7 +100,10 @@ impl Default for ModelConfig {
 
 /// Applies `name=value` overrides to a parameter struct through its serde form, so every
 /// model gets checked overrides without listing its fields twice.
-pub fn with_overrides<P: Serialize + DeserializeOwned>(defaults: P, overrides: &[(String, f64)]) -> Result<P, String> {
+pub fn with_overrides<P: Serialize + DeserializeOwned>(
+    defaults: P,
+    overrides: &BTreeMap<String, f64>,
+) -> Result<P, String> {
     let mut value = serde_json::to_value(defaults).map_err(|e| e.to_string())?;
     let map = value.as_object_mut().ok_or("parameters are not a map")?;
     for (name, v) in overrides {
@@ -86,18 +111,42 @@ pub fn with_overrides<P: Serialize + DeserializeOwned>(defaults: P, overrides: &
             let known: Vec<&String> = map.keys().collect();
             return Err(format!("unknown parameter '{name}' (known: {known:?})"));
         }
+        let v = *v;
         if !v.is_finite() {
             return Err(format!("parameter '{name}' must be finite"));
         }
         // Flags take 0 / 1 on the command line.
         let value = if map[name].is_boolean() {
-            serde_json::json!(*v != 0.0)
+            serde_json::json!(v != 0.0)
         } else {
             serde_json::json!(v)
         };
         map.insert(name.clone(), value);
     }
     serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// A model's parameters with their default values (flags as 0 / 1), by name: what the app's
+/// model panel lists.
+pub fn parameters(model: &str) -> Result<Vec<(String, f64)>, String> {
+    let value = match model {
+        "lif" => serde_json::to_value(LifParams::default()),
+        "izhikevich" => serde_json::to_value(IzhikevichParams::default()),
+        "kuramoto" => serde_json::to_value(KuramotoParams::default()),
+        "chialvo" => serde_json::to_value(ChialvoParams::default()),
+        "rulkov" => serde_json::to_value(RulkovParams::default()),
+        "graded" => serde_json::to_value(GradedParams::default()),
+        other => return Err(format!("unknown model '{other}'")),
+    }
+    .map_err(|e| e.to_string())?;
+    let map = value.as_object().ok_or("parameters are not a map")?;
+    Ok(map
+        .iter()
+        .filter_map(|(k, v)| {
+            let x = v.as_f64().or_else(|| v.as_bool().map(|b| b as u8 as f64))?;
+            Some((k.clone(), x))
+        })
+        .collect())
 }
 
 /// Compiles the connectome and builds the named engine.

@@ -14,10 +14,14 @@
 //! ]}
 //! ```
 //! Amplitudes are in the model's input unit (pA for LIF). `stop_ms` absent = to the end.
+//! Files saved by the app also carry the model settings, which `simulate --protocol` uses
+//! where no flag overrides them:
+//! `"simulation": {"model": "lif", "dt_ms": 0.1, "J": 20, "delay_ms": 1.5, "params": {}, "seed": 1}`.
 
 use serde::{Deserialize, Serialize};
 use wildmatch::WildMatch;
 
+use super::models::ModelConfig;
 use crate::model::Connectome;
 
 /// What a protocol item does to its targets while it is active.
@@ -60,10 +64,36 @@ impl Item {
     pub fn is_active(&self, t_ms: f64) -> bool {
         t_ms >= self.start_ms && self.stop_ms.is_none_or(|stop| t_ms < stop)
     }
+
+    /// What names the item's random stream: its kind, target and start (not its stop, which
+    /// live edits change while the item runs). See [`crate::sim::Simulation`].
+    pub fn stream_key(&self) -> u64 {
+        let kind = match self.action {
+            Action::Dc { .. } => 1u8,
+            Action::Pulses { .. } => 2,
+            Action::Poisson { .. } => 3,
+            Action::Noise { .. } => 4,
+            Action::Silence => 5,
+            Action::Ablate => 6,
+        };
+        // FNV-1a: stable across platforms and compiler versions, unlike std's hasher.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let bytes = [kind]
+            .into_iter()
+            .chain(self.target.bytes())
+            .chain(self.start_ms.to_bits().to_le_bytes());
+        for b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Protocol {
+    /// The model the protocol was made with (files saved by the app).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<ModelConfig>,
     pub items: Vec<Item>,
 }
 
@@ -76,6 +106,39 @@ impl Protocol {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("protocols serialise")
+    }
+
+    /// The protocol that did what `current` did before `t_ms` and does what `wanted` says from
+    /// then on: how a live edit at time `t_ms` becomes part of a reproducible timeline.
+    /// Items of `wanted` that already started are clipped to start at `t_ms` (unless
+    /// `current` has them as they are); items of `current` that `wanted` drops or changes are
+    /// cut at `t_ms` if they started, dropped if not. At `t_ms <= 0` this is `wanted` itself.
+    pub fn splice(current: &Protocol, wanted: &Protocol, t_ms: f64) -> Protocol {
+        let mut unmatched: Vec<&Item> = current.items.iter().collect();
+        let mut items = Vec::with_capacity(wanted.items.len());
+        for item in &wanted.items {
+            if let Some(k) = unmatched.iter().position(|c| *c == item) {
+                unmatched.remove(k);
+                items.push(item.clone());
+            } else if item.start_ms >= t_ms {
+                items.push(item.clone());
+            } else if item.stop_ms.is_none_or(|stop| stop > t_ms) {
+                items.push(Item {
+                    start_ms: t_ms,
+                    ..item.clone()
+                });
+            }
+        }
+        for old in unmatched.into_iter().filter(|c| c.start_ms < t_ms) {
+            items.push(Item {
+                stop_ms: Some(old.stop_ms.map_or(t_ms, |stop| stop.min(t_ms))),
+                ..old.clone()
+            });
+        }
+        Protocol {
+            simulation: wanted.simulation.clone(),
+            items,
+        }
     }
 
     /// Checks values a simulation cannot use (negative rates, NaN, stop before start).
@@ -177,6 +240,7 @@ pub fn parse_stimulus(spec: &str) -> Result<Item, String> {
     };
     Protocol {
         items: vec![item.clone()],
+        ..Default::default()
     }
     .validate()?;
     Ok(item)
@@ -295,9 +359,74 @@ mod tests {
                     stop_ms: None,
                 },
             ],
+            simulation: Some(ModelConfig::for_model("kuramoto")),
         };
         assert_eq!(Protocol::from_json(&p.to_json()).unwrap(), p);
         assert!(Protocol::from_json(r#"{"items": [{"kind": "dc", "target": "A"}]}"#).is_err());
+    }
+
+    fn item(spec: &str) -> Item {
+        parse_stimulus(spec).unwrap()
+    }
+
+    fn protocol(items: &[&str]) -> Protocol {
+        Protocol {
+            items: items.iter().map(|s| item(s)).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn splice_keeps_the_past() {
+        let current = protocol(&[
+            "dc A amplitude=1 start=0 stop=50",
+            "silence B start=10",
+            "dc C amplitude=2 start=80",
+        ]);
+        // Before the run starts, an edit is the wanted protocol itself.
+        let wanted = protocol(&["dc C amplitude=2 start=80"]);
+        assert_eq!(Protocol::splice(&current, &wanted, 0.0), wanted);
+        // Dropping everything at 30 ms: the running stimulus and the silence end at 30 ms, the
+        // stimulus due at 80 ms never happens.
+        let spliced = Protocol::splice(&current, &protocol(&[]), 30.0);
+        assert_eq!(
+            spliced,
+            protocol(&["dc A amplitude=1 start=0 stop=30", "silence B start=10 stop=30"])
+        );
+        // A wanted item that should have started earlier starts now; kept items are untouched.
+        let wanted = protocol(&[
+            "dc A amplitude=1 start=0 stop=50",
+            "silence B start=10",
+            "noise D std=3 start=5",
+        ]);
+        assert_eq!(
+            Protocol::splice(&current, &wanted, 30.0),
+            protocol(&[
+                "dc A amplitude=1 start=0 stop=50",
+                "silence B start=10",
+                "noise D std=3 start=30"
+            ])
+        );
+        // Items entirely in the past cannot be added or removed.
+        let past = protocol(&["dc E amplitude=1 start=0 stop=10"]);
+        assert_eq!(Protocol::splice(&protocol(&[]), &past, 30.0), protocol(&[]));
+        assert_eq!(Protocol::splice(&past, &protocol(&[]), 30.0), past);
+        // A changed amplitude: the old value up to now, the new one from now.
+        let before = protocol(&["dc A amplitude=1 start=0"]);
+        let after = protocol(&["dc A amplitude=5 start=0"]);
+        assert_eq!(
+            Protocol::splice(&before, &after, 20.0),
+            protocol(&["dc A amplitude=5 start=20", "dc A amplitude=1 start=0 stop=20"])
+        );
+    }
+
+    #[test]
+    fn stream_keys_ignore_the_stop() {
+        let a = item("poisson X rate=10 weight=1 start=5");
+        let b = item("poisson X rate=10 weight=1 start=5 stop=9");
+        assert_eq!(a.stream_key(), b.stream_key());
+        assert_ne!(a.stream_key(), item("poisson X rate=10 weight=1 start=6").stream_key());
+        assert_ne!(a.stream_key(), item("poisson Y rate=10 weight=1 start=5").stream_key());
     }
 
     #[test]

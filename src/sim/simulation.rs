@@ -15,6 +15,9 @@ use crate::model::Connectome;
 /// A protocol item resolved against a network: its targets and its time window in steps.
 struct Active {
     item: Item,
+    /// Names the random stream: [`Item::stream_key`] and the count of earlier items with the
+    /// same key.
+    stream: (u64, u32),
     targets: Vec<u32>,
     start: u64,
     stop: u64,
@@ -44,9 +47,11 @@ pub struct Simulation {
     spikes: Vec<u32>,
 }
 
-/// An independent, reproducible random stream per protocol item.
-fn item_rng(seed: u64, index: usize) -> Pcg64Mcg {
-    Pcg64Mcg::seed_from_u64(seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+/// An independent, reproducible random stream per protocol item, named by what the item is
+/// rather than its place in the list, so live edits elsewhere in the protocol leave it alone.
+fn item_rng(seed: u64, (key, nth): (u64, u32)) -> Pcg64Mcg {
+    let name = key ^ (nth as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    Pcg64Mcg::seed_from_u64(seed ^ name.rotate_left(17))
 }
 
 impl Simulation {
@@ -76,14 +81,23 @@ impl Simulation {
         Ok(sim)
     }
 
-    /// Replaces the protocol (live edits). Item random streams restart from the seed, so a
-    /// protocol replayed from time 0 gives the same result as the CLI.
+    /// Replaces the protocol (live edits, see [`Protocol::splice`]). Items still present keep
+    /// the state of their random streams, new ones start theirs from the seed, so a live run
+    /// and the final protocol replayed from time 0 give the same spikes.
     pub fn set_protocol(&mut self, connectome: &Connectome, protocol: &Protocol) -> Result<(), String> {
         protocol.validate()?;
         let dt = self.engine.dt_ms();
         let steps = |ms: f64| (ms / dt).round().max(0.0) as u64;
         let mut items = Vec::with_capacity(protocol.items.len());
+        let mut seen: Vec<(u64, u32)> = Vec::new();
         for (k, item) in protocol.items.iter().enumerate() {
+            let key = item.stream_key();
+            let nth = seen.iter().filter(|s| s.0 == key).count() as u32;
+            seen.push((key, nth));
+            let rng = match self.items.iter().position(|a| a.stream == (key, nth)) {
+                Some(at) => self.items[at].rng.clone(),
+                None => item_rng(self.seed, (key, nth)),
+            };
             let targets = resolve_target(connectome, &item.target).map_err(|e| format!("item {}: {e}", k + 1))?;
             let (period, width) = match item.action {
                 Action::Pulses {
@@ -93,12 +107,13 @@ impl Simulation {
             };
             items.push(Active {
                 item: item.clone(),
+                stream: (key, nth),
                 targets,
                 start: steps(item.start_ms),
                 stop: item.stop_ms.map_or(u64::MAX, steps),
                 period,
                 width,
-                rng: item_rng(self.seed, k),
+                rng,
             });
         }
         self.items = items;
@@ -128,13 +143,25 @@ impl Simulation {
         self.ablated[neuron]
     }
 
+    /// Marks the neurons a stimulus (current, noise, Poisson drive) is acting on now.
+    pub fn mark_driven(&self, driven: &mut [bool]) {
+        driven.fill(false);
+        for a in &self.items {
+            if a.is_on(self.step) && !matches!(a.item.action, Action::Silence | Action::Ablate) {
+                for &t in &a.targets {
+                    driven[t as usize] = true;
+                }
+            }
+        }
+    }
+
     /// Back to time 0: engine state, recordings and random streams.
     pub fn reset(&mut self) {
         self.engine.reset();
         self.recorder.clear();
         self.step = 0;
-        for (k, item) in self.items.iter_mut().enumerate() {
-            item.rng = item_rng(self.seed, k);
+        for item in &mut self.items {
+            item.rng = item_rng(self.seed, item.stream);
         }
         self.update_masks();
     }
