@@ -205,6 +205,7 @@ pub fn overlay(
             .map_or(String::new(), |k| format!(" · {} layout", k.as_str()))
     );
     ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("title")))
+        .with_clip_rect(rect)
         .text(
             rect.min + egui::vec2(12.0, 10.0),
             egui::Align2::LEFT_TOP,
