@@ -15,6 +15,8 @@ pub mod graphml;
 pub mod neuprint;
 pub mod neuron_table;
 mod source;
+#[cfg(feature = "video")]
+pub mod video;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
