@@ -2,6 +2,8 @@
 //! (`connectoscope [FILE] [--screenshot out.png] [--bench-frames N] [--layout KIND] [--size WxH]`).
 
 mod communities;
+#[cfg(feature = "app")]
+mod render;
 mod simulate;
 
 use std::path::PathBuf;
@@ -111,6 +113,9 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Find structural communities (Leiden or Louvain modularity) and write `neuron,community`.
     Communities(communities::CommunitiesArgs),
+    /// Render a still (--out shot.png) or a video (--video out.mp4) with no window.
+    #[cfg(feature = "app")]
+    Render(render::RenderArgs),
     /// Convert between formats, chosen by the output's extension (.csv, .graphml, .gexf).
     Convert {
         input: String,
@@ -185,8 +190,11 @@ pub fn run(cli: Cli) -> ExitCode {
                 size: v.size,
                 protocol,
                 run_for_ms: v.run_for,
+                ..Default::default()
             });
         }
+        #[cfg(feature = "app")]
+        Some(Command::Render(args)) => return render::run(args),
         #[cfg(not(feature = "app"))]
         None => {
             Err("this build has no viewer (built without the `app` feature); see --help for the subcommands".into())

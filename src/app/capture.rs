@@ -248,10 +248,11 @@ fn run_offscreen(
 ) {
     let Ok(main) = main.single() else { return };
     for (entity, mut tr, cam, pending) in &mut cams {
+        // Only screenshots follow the main camera; recordings move their own camera.
+        let Some(mut p) = pending else { continue };
         if *tr != *main {
             *tr = *main;
         }
-        let Some(mut p) = pending else { continue };
         if p.frames_left > 0 {
             p.frames_left -= 1;
             continue;

@@ -21,10 +21,16 @@ impl Plugin for LivePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Live>().init_resource::<PointerMode>().add_systems(
             Update,
-            (follow_graph, stimulate_by_clicking, keys, show_activity).chain(),
+            (follow_graph, stimulate_by_clicking, keys, show_activity)
+                .chain()
+                .in_set(LiveSet),
         );
     }
 }
+
+/// The live systems: others that read the newest snapshot run after them.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LiveSet;
 
 /// How much current a click injects.
 #[derive(Debug, Clone, Copy)]

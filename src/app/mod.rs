@@ -8,6 +8,8 @@
 //! - [`panels`], [`overlay`]: the egui panel, labels, tooltip, legend
 //! - [`live`], [`live_panel`]: the simulation running live, its colours, panel and plots
 //! - [`capture`], [`batch`]: screenshots, `--screenshot` and `--bench-frames`
+//! - [`recorder`], [`camera_path`], [`render`]: videos and stills rendered offscreen, in the
+//!   app and headless (`connectoscope render`)
 //! - [`redraw`]: draw only when something changes
 //!
 //! Pure logic (no bevy) lives in [`graph`], [`colors`], [`activity`], [`search`], [`query`], [`lod`],
@@ -16,6 +18,7 @@
 pub mod activity;
 pub mod batch;
 pub mod camera;
+pub mod camera_path;
 pub mod capture;
 pub mod colors;
 pub mod edges;
@@ -32,7 +35,9 @@ pub mod overlay;
 pub mod panels;
 pub mod picking;
 pub mod query;
+pub mod recorder;
 pub mod redraw;
+pub mod render;
 pub mod search;
 pub mod state;
 pub mod synthetic;
@@ -69,38 +74,82 @@ pub fn run(options: Options) -> ExitCode {
                 primary_window: Some(window),
                 ..default()
             })
-            .set(LogPlugin {
-                level: if batch { Level::ERROR } else { Level::WARN },
-                filter: "wgpu=error,naga=warn,wgpu_hal=error".into(),
-                ..default()
-            }),
-    )
-    .add_plugins(EguiPlugin::default())
-    .insert_resource(options)
-    .init_resource::<Graph>()
-    .init_resource::<ViewSettings>()
-    .init_resource::<Selection>()
-    .init_resource::<Positions>()
-    .init_resource::<Dirty>()
-    .init_resource::<Status>()
-    .init_resource::<UiFocus>()
-    .init_resource::<NeuronColorHook>()
-    .add_message::<Request>()
-    .add_plugins((
-        loading::LoadingPlugin,
-        layout::LayoutPlugin,
-        neurons::NeuronsPlugin,
-        edges::EdgesPlugin,
-        camera::CameraPlugin,
+            .set(log_plugin(batch)),
+    );
+    add_scene(&mut app, options);
+    app.add_plugins((
         picking::PickingPlugin,
         panels::PanelsPlugin,
-        capture::CapturePlugin,
         batch::BatchPlugin,
         redraw::RedrawPlugin,
     ))
-    .add_plugins(live::LivePlugin)
     .init_resource::<live_panel::LiveFiles>();
-    match app.run() {
+    exit_code(app.run())
+}
+
+/// Renders with no window (`connectoscope render`): a still or a video, then exits.
+pub fn render(options: Options, job: render::RenderJob) -> ExitCode {
+    let flag = job.interrupted.clone();
+    if let Err(e) = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed)) {
+        eprintln!("warning: Ctrl+C will not clean up ({e})");
+    }
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: None,
+                exit_condition: bevy::window::ExitCondition::DontExit,
+                ..default()
+            })
+            .set(log_plugin(true))
+            .disable::<bevy::winit::WinitPlugin>(),
+    )
+    .add_plugins(bevy::app::ScheduleRunnerPlugin::run_loop(std::time::Duration::ZERO));
+    add_scene(&mut app, options);
+    app.insert_resource(job).add_plugins(render::RenderPlugin);
+    exit_code(app.run())
+}
+
+fn log_plugin(quiet: bool) -> LogPlugin {
+    LogPlugin {
+        level: if quiet { Level::ERROR } else { Level::WARN },
+        filter: "wgpu=error,naga=warn,wgpu_hal=error".into(),
+        ..default()
+    }
+}
+
+/// What the window and the headless renderer share: the graph, its layout, the scene, the
+/// camera, live activity and the recorder.
+fn add_scene(app: &mut App, options: Options) {
+    let settings = ViewSettings {
+        theme: options.theme,
+        ..default()
+    };
+    app.add_plugins(EguiPlugin::default())
+        .insert_resource(options)
+        .insert_resource(settings)
+        .init_resource::<Graph>()
+        .init_resource::<Selection>()
+        .init_resource::<Positions>()
+        .init_resource::<Dirty>()
+        .init_resource::<Status>()
+        .init_resource::<UiFocus>()
+        .init_resource::<NeuronColorHook>()
+        .add_message::<Request>()
+        .add_plugins((
+            loading::LoadingPlugin,
+            layout::LayoutPlugin,
+            neurons::NeuronsPlugin,
+            edges::EdgesPlugin,
+            camera::CameraPlugin,
+            capture::CapturePlugin,
+            live::LivePlugin,
+            recorder::RecorderPlugin,
+        ));
+}
+
+fn exit_code(exit: AppExit) -> ExitCode {
+    match exit {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),
     }

@@ -24,6 +24,7 @@ pub struct Options {
     pub protocol: Option<crate::sim::Protocol>,
     /// Run the simulation this long (biological ms) once the graph is open.
     pub run_for_ms: Option<f64>,
+    pub theme: Theme,
 }
 
 impl Options {

@@ -20,6 +20,8 @@ pub enum Encoder {
     Gif,
     /// A folder of numbered PNG frames.
     Png,
+    /// Frames are discarded: for measuring the renderer alone.
+    Null,
 }
 
 impl Encoder {
@@ -29,6 +31,7 @@ impl Encoder {
             Encoder::BuiltIn => "builtin",
             Encoder::Gif => "gif",
             Encoder::Png => "png",
+            Encoder::Null => "none",
         }
     }
 
@@ -38,6 +41,7 @@ impl Encoder {
             "builtin" | "built-in" | "openh264" => Encoder::BuiltIn,
             "gif" => Encoder::Gif,
             "png" => Encoder::Png,
+            "none" => Encoder::Null,
             _ => return None,
         })
     }
@@ -55,7 +59,11 @@ impl Encoder {
             Some(other) => Err(format!(
                 "{}: cannot write .{other} video (use .mp4, .gif, or a folder name for PNG frames{})",
                 path.display(),
-                if ffmpeg_available() { "" } else { "; .mov/.mkv/.webm need ffmpeg" }
+                if ffmpeg_available() {
+                    ""
+                } else {
+                    "; .mov/.mkv/.webm need ffmpeg"
+                }
             )),
         }
     }
@@ -72,6 +80,7 @@ pub fn ffmpeg_available() -> bool {
 }
 
 enum Sink {
+    Null,
     Ffmpeg(Child),
     BuiltIn(Box<H264>),
     Gif(gif::Encoder<BufWriter<File>>),
@@ -97,22 +106,32 @@ impl VideoWriter {
     /// at `fps` frames per second.
     pub fn create(path: &Path, encoder: Encoder, width: u32, height: u32, fps: f64) -> Result<VideoWriter, String> {
         if width == 0 || height == 0 || !width.is_multiple_of(2) || !height.is_multiple_of(2) {
-            return Err(format!("video size {width}x{height}: width and height must be even and > 0"));
+            return Err(format!(
+                "video size {width}x{height}: width and height must be even and > 0"
+            ));
         }
         if !(fps > 0.0 && fps <= 240.0) {
             return Err(format!("{fps} fps: use 1 to 240"));
         }
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let name = path
             .file_name()
             .ok_or_else(|| format!("{}: not a file name", path.display()))?
             .to_string_lossy();
         // Keep the extension last: ffmpeg picks the container from it.
-        let partial = dir.join(format!(".{name}.partial-{}.{}", std::process::id(), match encoder {
-            Encoder::Png => "d",
-            _ => path.extension().and_then(|e| e.to_str()).unwrap_or("mp4"),
-        }));
+        let partial = dir.join(format!(
+            ".{name}.partial-{}.{}",
+            std::process::id(),
+            match encoder {
+                Encoder::Png => "d",
+                _ => path.extension().and_then(|e| e.to_str()).unwrap_or("mp4"),
+            }
+        ));
         let sink = match encoder {
+            Encoder::Null => Sink::Null,
             Encoder::Ffmpeg => Sink::Ffmpeg(spawn_ffmpeg(&partial, width, height, fps)?),
             Encoder::BuiltIn => Sink::BuiltIn(Box::new(H264::new(&partial, width, height, fps)?)),
             Encoder::Gif => {
@@ -158,6 +177,7 @@ impl VideoWriter {
         }
         let k = self.frames;
         match self.sink.as_mut().expect("an open video") {
+            Sink::Null => {}
             Sink::Ffmpeg(child) => {
                 let stdin = child.stdin.as_mut().expect("ffmpeg's stdin");
                 if let Err(e) = stdin.write_all(rgba) {
@@ -169,8 +189,10 @@ impl VideoWriter {
                 let mut pixels = rgba.to_vec();
                 let mut frame = gif::Frame::from_rgba_speed(w as u16, h as u16, &mut pixels, 10);
                 // GIF delays are in hundredths of a second.
-                frame.delay = ((k + 1) as f64 * 100.0 / self.fps).round() as u16 - (k as f64 * 100.0 / self.fps).round() as u16;
-                g.write_frame(&frame).map_err(|e| format!("{}: {e}", self.path.display()))?;
+                frame.delay =
+                    ((k + 1) as f64 * 100.0 / self.fps).round() as u16 - (k as f64 * 100.0 / self.fps).round() as u16;
+                g.write_frame(&frame)
+                    .map_err(|e| format!("{}: {e}", self.path.display()))?;
             }
             Sink::Png => {
                 let file = self.partial.join(format!("frame-{k:05}.png"));
@@ -185,6 +207,7 @@ impl VideoWriter {
     pub fn finish(mut self) -> Result<PathBuf, String> {
         let sink = self.sink.take().expect("an open video");
         match sink {
+            Sink::Null => return Ok(self.path.clone()),
             Sink::Ffmpeg(mut child) => {
                 drop(child.stdin.take());
                 let status = child.wait().map_err(|e| format!("ffmpeg: {e}"))?;
@@ -225,9 +248,27 @@ impl Drop for VideoWriter {
 
 fn spawn_ffmpeg(out: &Path, width: u32, height: u32, fps: f64) -> Result<Child, String> {
     Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba"])
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgba",
+        ])
         .args(["-s", &format!("{width}x{height}"), "-r", &format!("{fps}"), "-i", "-"])
-        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart"])
+        .args([
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-crf",
+            "18",
+            "-movflags",
+            "+faststart",
+        ])
         .arg(out)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -247,8 +288,15 @@ fn ffmpeg_error(child: &mut Child) -> String {
 }
 
 fn write_png(path: &Path, rgba: &[u8], width: u32, height: u32) -> Result<(), String> {
-    image::save_buffer_with_format(path, rgba, width, height, image::ColorType::Rgba8, image::ImageFormat::Png)
-        .map_err(|e| format!("{}: {e}", path.display()))
+    image::save_buffer_with_format(
+        path,
+        rgba,
+        width,
+        height,
+        image::ColorType::Rgba8,
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The built-in H.264 path: OpenH264 encodes, the NAL units go into MP4 samples.
@@ -277,9 +325,8 @@ impl H264 {
             .rate_control_mode(RateControlMode::Quality)
             // Never drop a frame (OpenH264 notes that the bitrate is then not capped).
             .skip_frames(false);
-        let encoder =
-            openh264::encoder::Encoder::with_api_config(openh264::OpenH264API::from_source(), config)
-                .map_err(|e| format!("OpenH264: {e}"))?;
+        let encoder = openh264::encoder::Encoder::with_api_config(openh264::OpenH264API::from_source(), config)
+            .map_err(|e| format!("OpenH264: {e}"))?;
         let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mp4 = mp4::Mp4Writer::write_start(
             BufWriter::new(file),
@@ -440,13 +487,20 @@ mod tests {
         v.finish().unwrap();
         assert_eq!(mp4_info(&path).unwrap(), (12, 64, 48));
 
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
     }
 
     #[test]
     fn ffmpeg_mp4_has_every_frame() {
         if !ffmpeg_available() {
-            assert!(std::env::var_os("CI").is_none(), "ffmpeg is missing (.ci/run installs it)");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "ffmpeg is missing (.ci/run installs it)"
+            );
             eprintln!("skipped: ffmpeg is not installed");
             return;
         }
@@ -471,7 +525,9 @@ mod tests {
             v.push(&f).unwrap();
         }
         v.finish().unwrap();
-        let mut decoder = gif::DecodeOptions::new().read_info(File::open(&gif_path).unwrap()).unwrap();
+        let mut decoder = gif::DecodeOptions::new()
+            .read_info(File::open(&gif_path).unwrap())
+            .unwrap();
         let mut count = 0;
         while decoder.read_next_frame().unwrap().is_some() {
             count += 1;
