@@ -35,6 +35,7 @@ pub mod overlay;
 pub mod panels;
 pub mod picking;
 pub mod query;
+pub mod record_panel;
 pub mod recorder;
 pub mod redraw;
 pub mod render;

@@ -14,6 +14,7 @@ use super::layout::LayoutJob;
 use super::live_panel::{self, LiveUi};
 use super::loading::Loader;
 use super::overlay;
+use super::record_panel::{self, RecordUi};
 use super::search;
 use super::state::{
     Dirty, Graph, LabelMode, NeuronColorHook, NeuronColors, Positions, Request, Selection, Status, Theme, UiFocus,
@@ -87,6 +88,7 @@ fn ui(
     mut state: ResMut<UiState>,
     mut focus: ResMut<UiFocus>,
     mut live: LiveUi,
+    mut record: RecordUi,
     mut requests: MessageWriter<Request>,
     mut captures: MessageWriter<CaptureRequest>,
     mut exit: MessageWriter<AppExit>,
@@ -164,6 +166,9 @@ fn ui(
                 appearance_section(ui, &mut scene);
                 edges_section(ui, &mut scene);
                 capture_section(ui, &mut jobs, &mut captures);
+                let [x0, y0, x1, y1] = focus.viewport;
+                let view = ((x1 - x0).max(2.0) as u32, (y1 - y0).max(2.0) as u32);
+                record_panel::video_section(ui, &mut record, view);
             });
         });
     if live.files.show_panel {

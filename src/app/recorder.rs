@@ -31,7 +31,13 @@ pub struct RecorderPlugin;
 impl Plugin for RecorderPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Recorder>()
+            .init_resource::<super::record_panel::RecordSettings>()
+            .init_resource::<super::record_panel::Preview>()
             .add_message::<RecordRequest>()
+            .add_systems(
+                PostUpdate,
+                super::record_panel::play_preview.before(bevy::transform::TransformSystems::Propagate),
+            )
             .add_systems(Startup, |mut s: ResMut<EguiGlobalSettings>| {
                 s.auto_create_primary_context = false
             })
@@ -128,7 +134,8 @@ enum Phase {
     Setup,
     WaitSim(f64),
     /// Frames drawn with everything in place before the capture: egui rasterises glyphs
-    /// (at each subpixel offset) while drawing, and they reach its texture a frame later.
+    /// (at each subpixel offset) while drawing, and they reach its texture a frame later, so
+    /// the frame is captured on its second drawing.
     Settle(u32),
     /// The screenshot was asked for; waiting for its pixels.
     Capturing,
@@ -214,6 +221,7 @@ fn start_recording(
     mut settings: ResMut<ViewSettings>,
     orbit: Res<Orbit>,
     main: Query<&Transform, With<MainCamera>>,
+    positions: Res<super::state::Positions>,
     mut live: ResMut<Live>,
 ) {
     for r in requests.read() {
@@ -222,11 +230,17 @@ fn start_recording(
             continue;
         }
         let size = r.size.max(UVec2::splat(2));
-        let start = View {
+        let mut start = View {
             focus: orbit.focus,
             rotation: main.single().map_or(orbit.rotation(), |t| t.rotation),
             distance: orbit.distance,
         };
+        // The home view was framed for the window's 3D view; frame it for the video's shape.
+        if orbit.at_home() && !positions.to.is_empty() {
+            let (_, half) = super::geometry::bounds(&positions.to);
+            let aspect = size.x as f32 / size.y as f32;
+            start.distance = super::geometry::fit_distance(half, super::camera::FOV_Y, aspect);
+        }
         let (frames, fps, path, encoder) = match &r.video {
             None => (1, 1.0, CameraPath::Still(start), None),
             Some(v) => {
@@ -362,15 +376,15 @@ fn record_frames(
                     });
                     Phase::WaitSim(target)
                 }
-                _ => Phase::WaitSim(f64::NEG_INFINITY),
+                // This update draws the frame once (see Settle); the next one captures it.
+                _ => Phase::Settle(0),
             };
         }
         Phase::WaitSim(target) => {
             let s = &live.snapshot;
             // The run stops on whole steps: the one nearest the frame's time.
-            let reached = target == f64::NEG_INFINITY || (!s.running && s.time_ms + 0.5 * s.dt_ms >= target);
-            if reached {
-                job.phase = Phase::Settle(1);
+            if !s.running && s.time_ms + 0.5 * s.dt_ms >= target {
+                job.phase = Phase::Settle(0);
             }
         }
         Phase::Settle(n) if n > 0 => job.phase = Phase::Settle(n - 1),
