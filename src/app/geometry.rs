@@ -37,6 +37,36 @@ pub fn to_world(layout: &[P3], align: bool) -> Vec<P3> {
         .collect()
 }
 
+/// World units per unit of the data's coordinates in the anatomical layout (which is
+/// normalised to radius 1, then scaled to [`SCENE_RADIUS`]); `None` without positions.
+pub fn world_per_data_unit(positions: &[Option<P3>]) -> Option<f32> {
+    let points: Vec<P3> = positions.iter().copied().collect::<Option<_>>()?;
+    let n = points.len() as f64;
+    let mut mean = [0f64; 3];
+    for p in &points {
+        for a in 0..3 {
+            mean[a] += p[a] as f64 / n;
+        }
+    }
+    let r = points
+        .iter()
+        .map(|p| (0..3).map(|a| (p[a] as f64 - mean[a]).powi(2)).sum::<f64>().sqrt())
+        .fold(0.0, f64::max);
+    (r > 0.0).then(|| (SCENE_RADIUS as f64 / r) as f32)
+}
+
+/// A scale bar about `target_px` long: a round length (1, 2 or 5 × 10^k data units) and its
+/// length in pixels, given pixels per data unit.
+pub fn scale_bar(pixels_per_unit: f32, target_px: f32) -> Option<(f32, f32)> {
+    if !(pixels_per_unit > 0.0 && pixels_per_unit.is_finite()) {
+        return None;
+    }
+    let wanted = target_px / pixels_per_unit;
+    let decade = 10f32.powf(wanted.log10().floor());
+    let length = [5.0, 2.0, 1.0].into_iter().map(|m| m * decade).find(|&l| l <= wanted)?;
+    Some((length, length * pixels_per_unit))
+}
+
 /// Smoothstep easing of `t` in 0..1.
 pub fn ease(t: f32) -> f32 {
     let t = t.clamp(0.0, 1.0);

@@ -28,6 +28,7 @@ pub struct RecordSettings {
     pub simulate: bool,
     /// Biological ms per second of video.
     pub sim_speed: f64,
+    pub scale_bar: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,7 @@ impl Default for RecordSettings {
             axis: Axis::Vertical,
             simulate: false,
             sim_speed: 100.0,
+            scale_bar: true,
         }
     }
 }
@@ -167,6 +169,7 @@ pub fn video_section(ui: &mut egui::Ui, r: &mut RecordUi, window_size: (u32, u32
                     .suffix(" ms per video s"),
             );
         });
+        ui.checkbox(&mut r.settings.scale_bar, "scale bar (anatomical layout)");
         ui.horizontal(|ui| {
             let previewing = r.preview.0.is_some();
             if ui.button(if previewing { "Stop preview" } else { "Preview" }).clicked() {
@@ -263,6 +266,7 @@ fn request(r: &RecordUi, window_size: (u32, u32)) -> Result<RecordRequest, Strin
         size: UVec2::new(w.max(2) & !1, h.max(2) & !1),
         title: None,
         transparent: false,
+        scale_bar: s.scale_bar,
     })
 }
 

@@ -72,6 +72,8 @@ pub struct RecordRequest {
     pub size: UVec2,
     pub title: Option<String>,
     pub transparent: bool,
+    /// Draw a scale bar (anatomical layout with a known position unit only).
+    pub scale_bar: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +164,19 @@ struct Recording {
     /// Why the recording stopped early, if not cancelled.
     failure: Option<String>,
     started: std::time::Instant,
+    /// The camera's distance from its focus in the current frame (for the scale bar).
+    distance: f32,
+}
+
+impl Recording {
+    /// Where along the camera path the current frame is. A turn ends where it started: its
+    /// last frame stops one step short, so loops are smooth.
+    fn progress_u(&self) -> f32 {
+        match self.path {
+            CameraPath::Orbit { .. } => self.frame as f32 / self.frames as f32,
+            _ => self.frame as f32 / (self.frames.max(2) - 1) as f32,
+        }
+    }
 }
 
 /// The writer thread: takes frames until the channel closes, then completes the file unless
@@ -308,6 +323,7 @@ fn start_recording(
             cancelled: false,
             failure: None,
             started: std::time::Instant::now(),
+            distance: start.distance,
         });
     }
 }
@@ -326,6 +342,7 @@ fn record_frames(
 ) {
     let Some(job) = recorder.job.as_mut() else { return };
     redraw.write(RequestRedraw);
+    job.distance = job.path.at(job.progress_u()).distance;
     if job.cancelled {
         // Closing the channel early makes the writer drop the partial file; the recording
         // ends once it has (so an exit right after leaves nothing behind).
@@ -352,11 +369,6 @@ fn record_frames(
         }
     }
     let sim_step = job.request.video.as_ref().and_then(|v| v.sim_ms_per_frame);
-    let u = |frame: u32, frames: u32, path: &CameraPath| match path {
-        // A turn ends where it started: the last frame stops one step short, so loops are smooth.
-        CameraPath::Orbit { .. } => frame as f32 / frames as f32,
-        _ => frame as f32 / (frames.max(2) - 1) as f32,
-    };
     let all_captured = job.frame >= job.frames;
     match job.phase {
         _ if all_captured => {}
@@ -364,7 +376,7 @@ fn record_frames(
         Phase::WarmUp(n) => job.phase = Phase::WarmUp(n - 1),
         Phase::Setup => {
             if let Ok(mut t) = cams.get_mut(job.camera) {
-                *t = job.path.at(u(job.frame, job.frames, &job.path)).transform();
+                *t = job.path.at(job.progress_u()).transform();
             }
             job.phase = match (sim_step, &live.sim) {
                 (Some(step), Some(sim)) => {
@@ -461,6 +473,7 @@ fn draw_overlay(
     graph: Res<Graph>,
     colors: Res<NeuronColors>,
     settings: Res<ViewSettings>,
+    positions: Res<super::state::Positions>,
     live: Res<Live>,
 ) {
     let (Some(job), Some(mut ctx)) = (&recorder.job, ctx) else {
@@ -472,6 +485,14 @@ fn draw_overlay(
     let zoom = (height / 800.0).max(1.0);
     if (ctx.zoom_factor() - zoom).abs() > 1e-3 {
         ctx.set_zoom_factor(zoom);
+    }
+    let dark = settings.theme == super::state::Theme::Dark;
+    if ctx.global_style().visuals.dark_mode != dark {
+        ctx.set_visuals(if dark {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        });
     }
     let text = text_color(settings.theme);
     let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Background, egui::Id::new("rec")));
@@ -505,4 +526,29 @@ fn draw_overlay(
         text,
         settings.theme,
     );
+    if job.request.scale_bar
+        && positions.layout_kind == Some(crate::analysis::layout::LayoutKind::Anatomical)
+        && let Some(g) = &graph.data
+        && let Some(unit) = &g.c.neurons.position_unit
+        && let Some(world) = super::geometry::world_per_data_unit(&g.c.neurons.position)
+    {
+        // Pixels per world unit at the focus, then per data unit.
+        let per_world = rect.height() / (2.0 * job.distance * (super::camera::FOV_Y / 2.0).tan());
+        if let Some((length, px)) = super::geometry::scale_bar(per_world * world, rect.width() * 0.12) {
+            let y = rect.max.y - 24.0;
+            let x1 = rect.max.x - 24.0;
+            let stroke = egui::Stroke::new(3.0, text);
+            painter.line_segment([egui::pos2(x1 - px, y), egui::pos2(x1, y)], stroke);
+            for x in [x1 - px, x1] {
+                painter.line_segment([egui::pos2(x, y - 5.0), egui::pos2(x, y + 5.0)], stroke);
+            }
+            painter.text(
+                egui::pos2(x1 - px / 2.0, y - 8.0),
+                egui::Align2::CENTER_BOTTOM,
+                format!("{length} {}", if unit == "um" { "µm" } else { unit }),
+                egui::FontId::proportional(14.0),
+                text,
+            );
+        }
+    }
 }

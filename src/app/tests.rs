@@ -309,3 +309,22 @@ fn save_as_writes_layout_positions() {
         "{p:?}"
     );
 }
+
+#[test]
+fn scale_bars_are_round_and_match_the_anatomy() {
+    // A worm 720 µm long: its farthest neuron 360 µm from the middle maps to the scene radius.
+    let raw = vec![
+        Some([-360.0, 0.0, 0.0]),
+        Some([360.0, 0.0, 0.0]),
+        Some([0.0, 10.0, 0.0]),
+    ];
+    let w = geometry::world_per_data_unit(&raw).unwrap();
+    assert!((w * 360.0 - geometry::SCENE_RADIUS).abs() < 0.5);
+    assert!(geometry::world_per_data_unit(&[Some([0.0; 3]), None]).is_none());
+    // 1.3 pixels per µm, about 150 pixels wanted: 100 µm (130 px).
+    assert_eq!(geometry::scale_bar(1.3, 150.0), Some((100.0, 130.0)));
+    let (len, px) = geometry::scale_bar(0.013, 150.0).unwrap();
+    assert_eq!(len, 10_000.0);
+    assert!(px <= 150.0 && px > 60.0);
+    assert!(geometry::scale_bar(0.0, 150.0).is_none());
+}

@@ -75,6 +75,9 @@ pub struct RenderArgs {
     /// A transparent background (stills only).
     #[arg(long)]
     pub transparent: bool,
+    /// Draw a scale bar (anatomical layout of a dataset with soma positions).
+    #[arg(long)]
+    pub scale_bar: bool,
     /// Print a JSON summary: out, frames, width, height, seconds, frames_per_second, encoder,
     /// neurons, edges, renderer (`--encoder none` measures the renderer alone).
     #[arg(long)]
@@ -191,6 +194,7 @@ fn prepare(args: RenderArgs) -> Result<(crate::app::Options, RenderJob), String>
         size: bevy::math::UVec2::new(w, h),
         title: args.title.clone(),
         transparent: args.transparent,
+        scale_bar: args.scale_bar,
     };
     Ok((options, RenderJob::new(request, colors, args.json)))
 }
