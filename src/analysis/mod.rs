@@ -2,4 +2,5 @@
 //! tensor factorisation and metrics). No rendering code here.
 
 pub mod communities;
+pub mod functional;
 pub mod layout;
