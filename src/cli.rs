@@ -2,6 +2,7 @@
 //! (`connectoscope [FILE] [--screenshot out.png] [--bench-frames N] [--layout KIND] [--size WxH]`).
 
 mod communities;
+mod functional;
 #[cfg(feature = "app")]
 mod render;
 mod simulate;
@@ -113,6 +114,9 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Find structural communities (Leiden or Louvain modularity) and write `neuron,community`.
     Communities(communities::CommunitiesArgs),
+    /// The dynamic functional connectome of activity traces: sliding-window affinities,
+    /// non-negative tensor factorisation, communities per component.
+    Functional(functional::FunctionalArgs),
     /// Render a still (--out shot.png) or a video (--video out.mp4) with no window.
     #[cfg(feature = "app")]
     Render(render::RenderArgs),
@@ -204,6 +208,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Convert { input, output, load }) => convert(&input, &output, &load),
         Some(Command::Simulate(args)) => simulate::run(&args),
         Some(Command::Communities(args)) => communities::run(&args),
+        Some(Command::Functional(args)) => functional::run(&args),
     };
     match result {
         Ok(text) => {

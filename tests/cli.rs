@@ -115,3 +115,97 @@ fn izhikevich_runs_with_its_own_default_weight_scale() {
     let rate = json(&args)["mean_rate_hz"].as_f64().unwrap();
     assert!(rate > 1.0 && rate < 300.0, "mean rate {rate} Hz");
 }
+
+/// `functional` on traces from our own simulator (as scripts/gen_functional_traces.sh makes
+/// them): the output folder has every file, one column per component, and bad input exits 2.
+#[test]
+fn functional_writes_components_and_communities() {
+    let dir = tempfile::tempdir().unwrap();
+    let traces = dir.path().join("traces.csv");
+    let out = run(&[
+        "simulate",
+        "celegans-cook2019",
+        "--model",
+        "graded",
+        "--duration",
+        "2000",
+        "--dt",
+        "1",
+        "--stim",
+        "pulses AVA*,AVB* amplitude=60 width=100 freq=2 stop=1000",
+        "--stim",
+        "pulses DB1,DB2,VB1,VB2 amplitude=60 width=100 freq=3 start=1000",
+        "--trace",
+        "AVA*,AVB*,DB1,DB2,VB1,VB2,AIYL,AIYR,RIAL,RIAR",
+        "--traces",
+        traces.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let folder = dir.path().join("fc");
+    let json = json(&[
+        "functional",
+        traces.to_str().unwrap(),
+        "--window",
+        "0.25",
+        "--step",
+        "0.25",
+        "--rank",
+        "3",
+        "--out",
+        folder.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        (
+            json["neurons"].as_u64(),
+            json["windows"].as_u64(),
+            json["rank"].as_u64()
+        ),
+        (Some(12), Some(8), Some(3))
+    );
+    for key in ["pairs", "recordings", "rel_error", "time_s", "components"] {
+        assert!(json.get(key).is_some(), "summary lacks {key}");
+    }
+    for file in [
+        "components.csv",
+        "time_curves.csv",
+        "recordings.csv",
+        "communities.csv",
+        "affinity_c1.csv",
+        "summary.json",
+    ] {
+        assert!(folder.join(file).exists(), "{file}");
+    }
+    let communities = std::fs::read_to_string(folder.join("communities.csv")).unwrap();
+    assert_eq!(communities.lines().next(), Some("neuron,c1,c2,c3"));
+    assert_eq!(communities.lines().count(), 13);
+    let curves = std::fs::read_to_string(folder.join("time_curves.csv")).unwrap();
+    assert_eq!(curves.lines().count(), 9);
+    // Bad input: a window longer than the recording, a non-numeric cell.
+    let out = run(&[
+        "functional",
+        traces.to_str().unwrap(),
+        "--window",
+        "10",
+        "--step",
+        "1",
+        "--out",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "time,A,B,C\n0,1,2,3\n0.1,1,x,3\n0.2,1,2,3\n").unwrap();
+    let out = run(&[
+        "functional",
+        bad.to_str().unwrap(),
+        "--window",
+        "0.1",
+        "--step",
+        "0.1",
+        "--out",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv:3") && err.contains("'x'"), "{err}");
+}

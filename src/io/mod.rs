@@ -15,6 +15,7 @@ pub mod graphml;
 pub mod neuprint;
 pub mod neuron_table;
 mod source;
+pub mod traces;
 #[cfg(feature = "video")]
 pub mod video;
 

@@ -1,0 +1,188 @@
+//! `connectoscope functional`: the dynamic functional connectome of activity traces — pairwise
+//! affinities in sliding windows, their non-negative tensor factorisation, and per component
+//! an affinity graph with Leiden communities, a time curve and per-recording loadings.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::analysis::functional::ntf::NtfOptions;
+use crate::analysis::functional::{AffinityKind, DynamicConnectome, DynamicOptions, affinity, dynamic_connectome};
+use crate::io;
+
+#[derive(Debug, clap::Args)]
+pub struct FunctionalArgs {
+    /// Traces CSV (first column time in s, or time_ms; one column per neuron); several files
+    /// are several recordings (animals) of the same neurons.
+    #[arg(required = true)]
+    pub traces: Vec<PathBuf>,
+    /// Window length (s).
+    #[arg(long)]
+    pub window: f64,
+    /// Step between windows (s).
+    #[arg(long)]
+    pub step: f64,
+    /// Number of components.
+    #[arg(long, default_value_t = 10)]
+    pub rank: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Random starts of the factorisation (the best is kept).
+    #[arg(long, default_value_t = 3)]
+    pub restarts: usize,
+    /// differential (self-tuned kernel on derivatives) or pearson.
+    #[arg(long, default_value = "differential")]
+    pub affinity: String,
+    /// Neighbour whose distance sets each neuron's kernel scale (differential affinity).
+    #[arg(long, default_value_t = 5)]
+    pub k: usize,
+    /// Output folder: components.csv, time_curves.csv, recordings.csv, communities.csv,
+    /// affinity_C.csv per component, summary.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Factorise the affinities as they are, without subtracting each pair's median over
+    /// windows (by default the baseline is removed, so components show what changes).
+    #[arg(long)]
+    pub keep_baseline: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &FunctionalArgs) -> Result<String, String> {
+    if !(args.window > 0.0 && args.step > 0.0 && args.window.is_finite() && args.step.is_finite()) {
+        return Err("--window and --step must be positive numbers of seconds".into());
+    }
+    if args.rank == 0 {
+        return Err("--rank must be at least 1".into());
+    }
+    let affinity = match args.affinity.as_str() {
+        "differential" => AffinityKind::Differential { k: args.k.max(1) },
+        "pearson" => AffinityKind::Pearson,
+        other => return Err(format!("--affinity {other}: expected differential or pearson")),
+    };
+    let recordings = args
+        .traces
+        .iter()
+        .map(|p| io::traces::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let t0 = Instant::now();
+    let opts = DynamicOptions {
+        remove_baseline: !args.keep_baseline,
+        window_s: args.window,
+        step_s: args.step,
+        affinity,
+        ntf: NtfOptions {
+            rank: args.rank,
+            seed: args.seed,
+            restarts: args.restarts.max(1),
+            ..Default::default()
+        },
+    };
+    let dc = dynamic_connectome(&recordings, &opts)?;
+    let time_s = t0.elapsed().as_secs_f64();
+    write_outputs(&dc, &args.out)?;
+    let summary = serde_json::json!({
+        "neurons": dc.names.len(),
+        "pairs": dc.shape[0],
+        "windows": dc.shape[1],
+        "recordings": dc.shape[2],
+        "rank": dc.components.len(),
+        "rel_error": dc.rel_error,
+        "affinity": args.affinity,
+        "time_s": time_s,
+        "components": dc.components.iter().map(|c| serde_json::json!({
+            "weight": c.weight,
+            "communities": c.communities.iter().max().map_or(0, |&m| m + 1),
+            "modularity": c.modularity,
+        })).collect::<Vec<_>>(),
+    });
+    let text = serde_json::to_string_pretty(&summary).expect("JSON");
+    write(&args.out.join("summary.json"), |w| writeln!(w, "{text}"))?;
+    Ok(if args.json {
+        format!("{summary}\n")
+    } else {
+        format!(
+            "{} neurons, {} windows, {} recordings: {} components, relative error {:.4}, {:.2} s; wrote {}\n",
+            dc.names.len(),
+            dc.shape[1],
+            dc.shape[2],
+            dc.components.len(),
+            dc.rel_error,
+            time_s,
+            args.out.display()
+        )
+    })
+}
+
+fn write(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
+    io::write_atomically(path, f).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_outputs(dc: &DynamicConnectome, dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let header = |w: &mut dyn Write, first: &str| -> std::io::Result<()> {
+        write!(w, "{first}")?;
+        for c in 1..=dc.components.len() {
+            write!(w, ",c{c}")?;
+        }
+        writeln!(w)
+    };
+    write(&dir.join("components.csv"), |w| {
+        writeln!(w, "component,weight,communities,modularity")?;
+        for (c, comp) in dc.components.iter().enumerate() {
+            let k = comp.communities.iter().max().map_or(0, |&m| m + 1);
+            writeln!(w, "c{},{},{k},{}", c + 1, comp.weight, comp.modularity)?;
+        }
+        Ok(())
+    })?;
+    write(&dir.join("time_curves.csv"), |w| {
+        header(w, "window,start_s")?;
+        for (k, start) in dc.window_start_s.iter().enumerate() {
+            write!(w, "{k},{start}")?;
+            for comp in &dc.components {
+                write!(w, ",{}", comp.time_curve[k])?;
+            }
+            writeln!(w)?;
+        }
+        Ok(())
+    })?;
+    write(&dir.join("recordings.csv"), |w| {
+        header(w, "recording")?;
+        for m in 0..dc.shape[2] {
+            write!(w, "{}", m + 1)?;
+            for comp in &dc.components {
+                write!(w, ",{}", comp.recordings[m])?;
+            }
+            writeln!(w)?;
+        }
+        Ok(())
+    })?;
+    write(&dir.join("communities.csv"), |w| {
+        header(w, "neuron")?;
+        for (i, name) in dc.names.iter().enumerate() {
+            write!(w, "{name}")?;
+            for comp in &dc.components {
+                write!(w, ",{}", comp.communities[i])?;
+            }
+            writeln!(w)?;
+        }
+        Ok(())
+    })?;
+    let n = dc.names.len();
+    for (c, comp) in dc.components.iter().enumerate() {
+        // The component's affinity graph: pairs loading at least 1% of its strongest pair.
+        let top = comp.pairs.iter().copied().fold(0.0, f64::max);
+        write(&dir.join(format!("affinity_c{}.csv", c + 1)), |w| {
+            writeln!(w, "neuron_a,neuron_b,weight")?;
+            for (p, &v) in comp.pairs.iter().enumerate() {
+                if v > 0.01 * top {
+                    let (i, j) = affinity::pair_of(n, p);
+                    writeln!(w, "{},{},{v}", dc.names[i], dc.names[j])?;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
