@@ -38,12 +38,17 @@ def best_error(x, rank, iters):
     return best, seconds
 
 
-cases = []
-for shape, rank, noise in [((60, 20, 4), 5, 0.3), ((40, 30, 6), 6, 1.0)]:
-    x = planted(shape, rank, noise)
-    err, seconds = best_error(x, rank, 500)
-    cases.append({"shape": list(shape), "rank": rank, "noise": noise, "tensorly_rel_error": err,
-                  "tensorly_seconds_3_starts": round(seconds, 4)})
-json.dump({"tensorly": tl.__version__, "n_iter_max": 500, "starts": 3, "cases": cases},
-          sys.stdout, indent=1)
-print()
+def main():
+    cases = []
+    for shape, rank, noise in [((60, 20, 4), 5, 0.3), ((40, 30, 6), 6, 1.0)]:
+        x = planted(shape, rank, noise)
+        err, seconds = best_error(x, rank, 500)
+        cases.append({"shape": list(shape), "rank": rank, "noise": noise, "tensorly_rel_error": err,
+                      "tensorly_seconds_3_starts": round(seconds, 4)})
+    json.dump({"tensorly": tl.__version__, "n_iter_max": 500, "starts": 3, "cases": cases},
+              sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()

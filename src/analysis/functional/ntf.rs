@@ -97,82 +97,103 @@ pub fn ntf(x: &Tensor3, opts: &NtfOptions) -> Cp {
         .expect("at least one start")
 }
 
-/// M = X_(mode) (⊙ of the other two factors): `rows(mode) × rank`, row-major.
-fn mttkrp(x: &Tensor3, f: &[Vec<f64>; 3], mode: usize, rank: usize) -> Vec<f64> {
-    let [ni, nj, nk] = x.shape;
-    let mut m = vec![0.0; x.shape[mode] * rank];
-    match mode {
-        0 => m.par_chunks_mut(rank).enumerate().for_each(|(i, row)| {
-            for j in 0..nj {
-                let b = &f[1][j * rank..(j + 1) * rank];
-                let xs = &x.data[(i * nj + j) * nk..(i * nj + j + 1) * nk];
-                for (k, &v) in xs.iter().enumerate() {
-                    if v == 0.0 {
-                        continue;
+/// One HALS sweep over a row's entries: a_r ← max(ε, a_r + (m_r − Σ_c a_c G_cr) / G_rr).
+/// (Rows are independent, so sweeping row by row equals tensorly's column-by-column order.)
+fn hals_row(row: &mut [f64], m: &[f64], g: &[f64], rank: usize) {
+    for r in 0..rank {
+        let fg: f64 = (0..rank).map(|c| row[c] * g[c * rank + r]).sum();
+        let v = row[r] + (m[r] - fg) / g[r * rank + r].max(1e-300);
+        // A tiny floor keeps a column from dying for good (as tensorly's epsilon).
+        row[r] = v.max(1e-16);
+    }
+}
+
+fn hadamard(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(x, y)| x * y).collect()
+}
+
+/// Updates A (mode 0) row by row from X_(0)(B ⊙ C) and returns Y = Σ_i a_i ⊗ x_i·· with the
+/// new rows, in one parallel pass over the tensor.
+fn update_first_mode(x: &Tensor3, f: &mut [Vec<f64>; 3], g: &[f64], rank: usize) -> Vec<f64> {
+    let [_, nj, nk] = x.shape;
+    let slab = nj * nk;
+    let mut kr = vec![0.0; slab * rank];
+    for j in 0..nj {
+        for k in 0..nk {
+            for r in 0..rank {
+                kr[(j * nk + k) * rank + r] = f[1][j * rank + r] * f[2][k * rank + r];
+            }
+        }
+    }
+    let chunk = 256;
+    let [a, _, _] = f;
+    a.par_chunks_mut(chunk * rank)
+        .enumerate()
+        .fold(
+            || vec![0.0; slab * rank],
+            |mut y, (c, rows)| {
+                let mut m = vec![0.0; rank];
+                for (local, row) in rows.chunks_mut(rank).enumerate() {
+                    let i = c * chunk + local;
+                    let xs = &x.data[i * slab..(i + 1) * slab];
+                    m.fill(0.0);
+                    // Zipped slices: no bounds checks, so the loops vectorise.
+                    for (&v, k) in xs.iter().zip(kr.chunks_exact(rank)) {
+                        m.iter_mut().zip(k).for_each(|(m, &k)| *m += v * k);
                     }
-                    let c = &f[2][k * rank..(k + 1) * rank];
-                    for r in 0..rank {
-                        row[r] += v * b[r] * c[r];
+                    hals_row(row, &m, g, rank);
+                    for (&v, out) in xs.iter().zip(y.chunks_exact_mut(rank)) {
+                        out.iter_mut().zip(row.iter()).for_each(|(o, &a)| *o += v * a);
                     }
                 }
+                y
+            },
+        )
+        .reduce(
+            || vec![0.0; slab * rank],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            },
+        )
+}
+
+/// The MTTKRP of mode 1 or 2 from Y: M1[j] = Σ_k Y[j,k] ∘ c_k, M2[k] = Σ_j Y[j,k] ∘ b_j.
+fn from_projection(y: &[f64], f: &[Vec<f64>; 3], shape: [usize; 3], mode: usize, rank: usize) -> Vec<f64> {
+    let [_, nj, nk] = shape;
+    let mut m = vec![0.0; shape[mode] * rank];
+    for j in 0..nj {
+        for k in 0..nk {
+            let yjk = &y[(j * nk + k) * rank..(j * nk + k + 1) * rank];
+            let (row, other) = if mode == 1 {
+                (j, &f[2][k * rank..(k + 1) * rank])
+            } else {
+                (k, &f[1][j * rank..(j + 1) * rank])
+            };
+            let out = &mut m[row * rank..(row + 1) * rank];
+            for r in 0..rank {
+                out[r] += yjk[r] * other[r];
             }
-        }),
-        1 => m.par_chunks_mut(rank).enumerate().for_each(|(j, row)| {
-            for i in 0..ni {
-                let a = &f[0][i * rank..(i + 1) * rank];
-                let xs = &x.data[(i * nj + j) * nk..(i * nj + j + 1) * nk];
-                for (k, &v) in xs.iter().enumerate() {
-                    if v == 0.0 {
-                        continue;
-                    }
-                    let c = &f[2][k * rank..(k + 1) * rank];
-                    for r in 0..rank {
-                        row[r] += v * a[r] * c[r];
-                    }
-                }
-            }
-        }),
-        _ => {
-            // Few rows (k): accumulate per i in parallel, then sum.
-            m = (0..ni)
-                .into_par_iter()
-                .fold(
-                    || vec![0.0; nk * rank],
-                    |mut acc, i| {
-                        let a = &f[0][i * rank..(i + 1) * rank];
-                        for j in 0..nj {
-                            let b = &f[1][j * rank..(j + 1) * rank];
-                            let xs = &x.data[(i * nj + j) * nk..(i * nj + j + 1) * nk];
-                            for (k, &v) in xs.iter().enumerate() {
-                                if v == 0.0 {
-                                    continue;
-                                }
-                                let row = &mut acc[k * rank..(k + 1) * rank];
-                                for r in 0..rank {
-                                    row[r] += v * a[r] * b[r];
-                                }
-                            }
-                        }
-                        acc
-                    },
-                )
-                .reduce(
-                    || vec![0.0; nk * rank],
-                    |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
-                );
         }
     }
     m
 }
 
-/// FᵀF (rank × rank).
+/// FᵀF (rank × rank): the upper triangle, mirrored.
 fn gram(f: &[f64], rank: usize) -> Vec<f64> {
     let mut g = vec![0.0; rank * rank];
-    for row in f.chunks(rank) {
+    for row in f.chunks_exact(rank) {
         for a in 0..rank {
-            for b in 0..rank {
-                g[a * rank + b] += row[a] * row[b];
-            }
+            let ra = row[a];
+            g[a * rank + a..(a + 1) * rank]
+                .iter_mut()
+                .zip(&row[a..])
+                .for_each(|(g, &rb)| *g += ra * rb);
+        }
+    }
+    for a in 0..rank {
+        for b in 0..a {
+            g[a * rank + b] = g[b * rank + a];
         }
     }
     g
@@ -191,37 +212,40 @@ fn hals(x: &Tensor3, opts: &NtfOptions, seed: u64) -> Cp {
     }
     let mut rel_error = f64::INFINITY;
     let mut iterations = 0;
+    // FᵀF of each factor, renewed when the factor is.
+    let mut grams: [Vec<f64>; 3] = std::array::from_fn(|m| gram(&f[m], rank));
     for it in 0..opts.max_iterations {
         iterations = it + 1;
         let mut last_m = Vec::new();
-        for mode in 0..3 {
-            let m = mttkrp(x, &f, mode, rank);
-            let (o1, o2) = match mode {
-                0 => (1, 2),
-                1 => (0, 2),
-                _ => (0, 1),
-            };
-            let (g1, g2) = (gram(&f[o1], rank), gram(&f[o2], rank));
-            let g: Vec<f64> = g1.iter().zip(&g2).map(|(a, b)| a * b).collect();
+        // Mode 0 row by row (rows are independent in HALS), accumulating on the way
+        // Y = Σ_i a_i ⊗ x_i with the updated rows: Y gives the MTTKRPs of modes 1 and 2, so
+        // the tensor is read once per iteration.
+        let g0 = hadamard(&grams[1], &grams[2]);
+        let y = update_first_mode(x, &mut f, &g0, rank);
+        grams[0] = gram(&f[0], rank);
+        for mode in 1..3 {
+            let m = from_projection(&y, &f, x.shape, mode, rank);
+            let other = if mode == 1 { 2 } else { 1 };
+            let g = hadamard(&grams[0], &grams[other]);
             let rows = x.shape[mode];
             let fm = &mut f[mode];
-            for r in 0..rank {
-                let grr = g[r * rank + r].max(1e-300);
-                for i in 0..rows {
-                    let row = &fm[i * rank..(i + 1) * rank];
-                    let fg: f64 = (0..rank).map(|c| row[c] * g[c * rank + r]).sum();
-                    let v = fm[i * rank + r] + (m[i * rank + r] - fg) / grr;
-                    // A tiny floor keeps a column from dying for good (as tensorly's epsilon).
-                    fm[i * rank + r] = v.max(1e-16);
-                }
+            for i in 0..rows {
+                hals_row(
+                    &mut fm[i * rank..(i + 1) * rank],
+                    &m[i * rank..(i + 1) * rank],
+                    &g,
+                    rank,
+                );
             }
+            grams[mode] = gram(&f[mode], rank);
             if mode == 2 {
                 last_m = m;
             }
         }
         // ‖X − X̂‖² = ‖X‖² − 2⟨X, X̂⟩ + ‖X̂‖², ⟨X, X̂⟩ from the last mode's MTTKRP.
         let inner: f64 = f[2].iter().zip(&last_m).map(|(a, b)| a * b).sum();
-        let err2 = (norm_x * norm_x - 2.0 * inner + reconstruction_norm2(&f, rank)).max(0.0);
+        let fit2: f64 = (0..rank * rank).map(|k| grams[0][k] * grams[1][k] * grams[2][k]).sum();
+        let err2 = (norm_x * norm_x - 2.0 * inner + fit2).max(0.0);
         let e = err2.sqrt() / norm_x;
         let improved = rel_error - e;
         rel_error = e;
