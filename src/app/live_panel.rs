@@ -200,8 +200,7 @@ fn number(ui: &mut egui::Ui, draft: &mut Option<(String, f64)>, name: &str, valu
         *draft = Some((name.to_string(), v));
     }
     let done = r.drag_stopped() || r.lost_focus() || (r.changed() && !r.dragged() && !r.has_focus());
-    if done && let Some((n, v)) = draft.take_if(|(n, _)| n == name) {
-        let _ = n;
+    if done && let Some((_, v)) = draft.take_if(|(n, _)| n == name) {
         return (v.is_finite() && v != value).then_some(v);
     }
     None
