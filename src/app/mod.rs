@@ -21,6 +21,7 @@ pub mod camera;
 pub mod camera_path;
 pub mod capture;
 pub mod colors;
+pub mod communities_view;
 pub mod edges;
 pub mod geometry;
 pub mod graph;
@@ -146,6 +147,7 @@ fn add_scene(app: &mut App, options: Options) {
             capture::CapturePlugin,
             live::LivePlugin,
             recorder::RecorderPlugin,
+            communities_view::CommunitiesViewPlugin,
         ));
 }
 

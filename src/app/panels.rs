@@ -163,7 +163,7 @@ fn ui(
                 search_section(ui, &mut scene, &mut state, &mut requests);
                 inspector_section(ui, &mut scene, &mut requests);
                 layout_section(ui, &mut scene, &jobs, &mut requests);
-                appearance_section(ui, &mut scene);
+                appearance_section(ui, &mut scene, &mut requests);
                 edges_section(ui, &mut scene);
                 capture_section(ui, &mut jobs, &mut captures);
                 let [x0, y0, x1, y1] = focus.viewport;
@@ -419,7 +419,7 @@ fn layout_section(ui: &mut egui::Ui, scene: &mut Scene, jobs: &Jobs, requests: &
     });
 }
 
-fn appearance_section(ui: &mut egui::Ui, scene: &mut Scene) {
+fn appearance_section(ui: &mut egui::Ui, scene: &mut Scene, requests: &mut MessageWriter<Request>) {
     ui.separator();
     egui::CollapsingHeader::new("Neurons")
         .default_open(true)
@@ -438,6 +438,13 @@ fn appearance_section(ui: &mut egui::Ui, scene: &mut Scene) {
                 });
             if s.color_by != before {
                 scene.dirty.colors = true;
+            }
+            if ui
+                .button("Colour by communities (Leiden)")
+                .on_hover_text("Modularity, γ = 1, on the undirected projection; computed in the background")
+                .clicked()
+            {
+                requests.write(Request::ColourByCommunities);
             }
             let mut changed = ui.checkbox(&mut s.size_by_degree, "size by degree").changed();
             changed |= ui

@@ -255,4 +255,6 @@ pub enum Request {
     FocusSelection,
     ResetView,
     Select(Vec<usize>),
+    /// Find Leiden communities and colour the neurons by them.
+    ColourByCommunities,
 }
