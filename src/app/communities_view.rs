@@ -22,6 +22,13 @@ impl Plugin for CommunitiesViewPlugin {
 #[derive(Resource, Default)]
 pub struct CommunityJob(pub Option<Job<Result<Partition, String>>>);
 
+/// The last structural communities found (for ordering the raster), with the graph they are of.
+#[derive(Resource, Default)]
+pub struct Membership {
+    pub generation: u64,
+    pub membership: Vec<u32>,
+}
+
 fn start(
     mut requests: MessageReader<Request>,
     graph: Res<Graph>,
@@ -55,6 +62,8 @@ fn show(
     mut dirty: ResMut<Dirty>,
     mut status: ResMut<Status>,
     mut live: ResMut<Live>,
+    mut membership: ResMut<Membership>,
+    graph: Res<Graph>,
 ) {
     let Some(j) = &job.0 else { return };
     match j.poll() {
@@ -65,6 +74,10 @@ fn show(
         Poll::Ready(Ok(p)) => {
             status.info = Some(format!("Leiden: {} communities, Q = {:.3}", p.count(), p.modularity));
             hook.0 = community_colors(&p.membership, p.modularity);
+            *membership = Membership {
+                generation: graph.generation,
+                membership: p.membership,
+            };
             live.colour = false;
             settings.color_by = ColorBy::Custom;
             dirty.colors = true;

@@ -26,6 +26,7 @@ pub struct LiveUi<'w> {
     pub live: ResMut<'w, Live>,
     pub mode: ResMut<'w, PointerMode>,
     pub files: ResMut<'w, LiveFiles>,
+    communities: Res<'w, super::communities_view::Membership>,
 }
 
 /// File fields and the spike export running in the background.
@@ -39,7 +40,15 @@ pub struct LiveFiles {
     draft: Option<(String, f64)>,
     pub show_panel: bool,
     pub show_plots: bool,
-    raster_by_type: bool,
+    raster_order: RasterOrder,
+}
+
+/// How the raster's rows are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RasterOrder {
+    Index,
+    Type,
+    Community,
 }
 
 impl Default for LiveFiles {
@@ -52,7 +61,7 @@ impl Default for LiveFiles {
             draft: None,
             show_panel: true,
             show_plots: true,
-            raster_by_type: true,
+            raster_order: RasterOrder::Type,
         }
     }
 }
@@ -631,8 +640,12 @@ pub fn plots(ui: &mut egui::Ui, l: &mut LiveUi, scene: &mut Scene) {
         scene.selection.selected.clone()
     } else {
         let mut all: Vec<usize> = (0..n).collect();
-        if l.files.raster_by_type {
-            all.sort_by_key(|&i| (g.c.neurons.cell_type.get(i).unwrap_or("~"), i));
+        let current = l.communities.generation == scene.graph.generation;
+        let membership = &l.communities.membership;
+        match l.files.raster_order {
+            RasterOrder::Type => all.sort_by_key(|&i| (g.c.neurons.cell_type.get(i).unwrap_or("~"), i)),
+            RasterOrder::Community if current && membership.len() == n => all.sort_by_key(|&i| (membership[i], i)),
+            _ => {}
         }
         all
     };
@@ -668,7 +681,14 @@ pub fn plots(ui: &mut egui::Ui, l: &mut LiveUi, scene: &mut Scene) {
                     } else {
                         format!("{} selected", rows.len())
                     });
-                    ui.checkbox(&mut l.files.raster_by_type, "by type");
+                    let order = &mut l.files.raster_order;
+                    ui.radio_value(order, RasterOrder::Type, "by type");
+                    let have =
+                        l.communities.generation == scene.graph.generation && l.communities.membership.len() == n;
+                    ui.add_enabled_ui(have, |ui| ui.radio_value(order, RasterOrder::Community, "by community"))
+                        .response
+                        .on_disabled_hover_text("Colour by communities first (Neurons section)");
+                    ui.radio_value(order, RasterOrder::Index, "by index");
                 });
                 Plot::new("raster")
                     .width(width * 0.45)
