@@ -15,6 +15,7 @@ pub struct CommunitiesViewPlugin;
 impl Plugin for CommunitiesViewPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<CommunityJob>()
+            .init_resource::<Membership>()
             .add_systems(Update, (start, show).chain());
     }
 }

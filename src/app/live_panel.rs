@@ -662,7 +662,9 @@ pub fn plots(ui: &mut egui::Ui, l: &mut LiveUi, scene: &mut Scene) {
         .take(MAX_POINTS)
         .map(|&(t, i)| [t as f64, row_of[i as usize] as f64])
         .collect();
-    let height = (ui.available_height() - 30.0).max(80.0);
+    // From the panel's size, not from what is left after the headers: a plot sized from the
+    // space left would make the panel grow every frame.
+    let height = (ui.max_rect().height() - 64.0).max(80.0);
     let width = ui.available_width();
     let dark = ui.visuals().dark_mode;
     let dot = if dark {
@@ -681,14 +683,24 @@ pub fn plots(ui: &mut egui::Ui, l: &mut LiveUi, scene: &mut Scene) {
                     } else {
                         format!("{} selected", rows.len())
                     });
-                    let order = &mut l.files.raster_order;
-                    ui.radio_value(order, RasterOrder::Type, "by type");
                     let have =
                         l.communities.generation == scene.graph.generation && l.communities.membership.len() == n;
-                    ui.add_enabled_ui(have, |ui| ui.radio_value(order, RasterOrder::Community, "by community"))
-                        .response
-                        .on_disabled_hover_text("Colour by communities first (Neurons section)");
-                    ui.radio_value(order, RasterOrder::Index, "by index");
+                    let order = &mut l.files.raster_order;
+                    egui::ComboBox::from_id_salt("raster-order")
+                        .selected_text(match order {
+                            RasterOrder::Type => "by type",
+                            RasterOrder::Community => "by community",
+                            RasterOrder::Index => "by index",
+                        })
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(order, RasterOrder::Type, "by type");
+                            ui.add_enabled_ui(have, |ui| {
+                                ui.selectable_value(order, RasterOrder::Community, "by community")
+                            })
+                            .response
+                            .on_disabled_hover_text("Colour by communities first (Neurons section)");
+                            ui.selectable_value(order, RasterOrder::Index, "by index");
+                        });
                 });
                 Plot::new("raster")
                     .width(width * 0.45)
