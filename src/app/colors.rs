@@ -64,20 +64,10 @@ pub struct Legend {
 impl Legend {
     /// The colour at `t` (0..1) of the continuous scale.
     pub fn gradient_at(&self, t: f32) -> Rgba {
-        let stops = &self.gradient_stops;
-        if stops.len() < 2 {
+        if self.gradient_stops.len() < 2 {
             return ramp(t);
         }
-        let x = t.clamp(0.0, 1.0) * (stops.len() - 1) as f32;
-        let i = (x.floor() as usize).min(stops.len() - 2);
-        let f = x - i as f32;
-        let (a, b) = (stops[i], stops[i + 1]);
-        [
-            a[0] + (b[0] - a[0]) * f,
-            a[1] + (b[1] - a[1]) * f,
-            a[2] + (b[2] - a[2]) * f,
-            1.0,
-        ]
+        through(&self.gradient_stops, t)
     }
 }
 
@@ -282,17 +272,22 @@ fn known_transmitter(k: &str) -> Option<Rgba> {
 
 /// A perceptually ordered dark-blue → teal → yellow ramp (viridis-like), `t` in 0..1.
 pub fn ramp(t: f32) -> Rgba {
-    const STOPS: [[f32; 3]; 5] = [
-        [0.267, 0.005, 0.329],
-        [0.230, 0.322, 0.546],
-        [0.128, 0.567, 0.551],
-        [0.369, 0.789, 0.383],
-        [0.993, 0.906, 0.144],
+    const STOPS: [Rgba; 5] = [
+        [0.267, 0.005, 0.329, 1.0],
+        [0.230, 0.322, 0.546, 1.0],
+        [0.128, 0.567, 0.551, 1.0],
+        [0.369, 0.789, 0.383, 1.0],
+        [0.993, 0.906, 0.144, 1.0],
     ];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 } * (STOPS.len() - 1) as f32;
-    let i = (t.floor() as usize).min(STOPS.len() - 2);
+    through(&STOPS, t)
+}
+
+/// Linear interpolation through evenly spaced colour stops (at least two), `t` in 0..1.
+fn through(stops: &[Rgba], t: f32) -> Rgba {
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 } * (stops.len() - 1) as f32;
+    let i = (t.floor() as usize).min(stops.len() - 2);
     let f = t - i as f32;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let (a, b) = (stops[i], stops[i + 1]);
     [
         a[0] + (b[0] - a[0]) * f,
         a[1] + (b[1] - a[1]) * f,
@@ -312,4 +307,25 @@ pub fn srgb_to_linear(c: f32) -> f32 {
 
 pub fn to_linear(c: Rgba) -> Rgba {
     [srgb_to_linear(c[0]), srgb_to_linear(c[1]), srgb_to_linear(c[2]), c[3]]
+}
+
+/// Community colours: the largest communities get the categorical palette, the rest grey.
+pub fn community_colors(membership: &[u32], modularity: f64) -> CustomColors {
+    let count = membership.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let color = |c: usize| CATEGORICAL.get(c).copied().unwrap_or(GREY);
+    let mut entries: Vec<(String, [f32; 4])> = (0..count.min(CATEGORICAL.len()))
+        .map(|c| (format!("community {}", c + 1), color(c)))
+        .collect();
+    if count > CATEGORICAL.len() {
+        entries.push((format!("{} smaller ones", count - CATEGORICAL.len()), GREY));
+    }
+    CustomColors {
+        colors: membership.iter().map(|&c| color(c as usize)).collect(),
+        legend: Legend {
+            title: format!("Leiden communities (Q = {modularity:.3})"),
+            entries,
+            ..Default::default()
+        },
+        scale: Vec::new(),
+    }
 }

@@ -3,10 +3,9 @@
 
 use bevy::prelude::*;
 
-use super::colors::ColorBy;
+use super::colors::{ColorBy, community_colors};
 use super::jobs::{Job, Poll};
 use super::live::Live;
-use super::render::community_colors;
 use super::state::{Dirty, Graph, NeuronColorHook, Request, Status, ViewSettings};
 use crate::analysis::communities::{self, Partition};
 

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use bevy::prelude::*;
 
-use super::colors::{CATEGORICAL, ColorBy, CustomColors, Legend};
+use super::colors::{ColorBy, community_colors};
 use super::live::Live;
 use super::loading::Loader;
 use super::recorder::{RecordRequest, Recorder};
@@ -180,28 +180,4 @@ fn drive(
     job.requested = true;
     job.recording_since = Some(Instant::now());
     requests.write(job.request.clone());
-}
-
-/// Community colours: the largest communities get the categorical palette, the rest grey.
-pub fn community_colors(membership: &[u32], modularity: f64) -> CustomColors {
-    let count = membership.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-    let color = |c: usize| CATEGORICAL.get(c).copied().unwrap_or(super::colors::GREY);
-    let mut entries: Vec<(String, [f32; 4])> = (0..count.min(CATEGORICAL.len()))
-        .map(|c| (format!("community {}", c + 1), color(c)))
-        .collect();
-    if count > CATEGORICAL.len() {
-        entries.push((
-            format!("{} smaller ones", count - CATEGORICAL.len()),
-            super::colors::GREY,
-        ));
-    }
-    CustomColors {
-        colors: membership.iter().map(|&c| color(c as usize)).collect(),
-        legend: Legend {
-            title: format!("Leiden communities (Q = {modularity:.3})"),
-            entries,
-            ..Default::default()
-        },
-        scale: Vec::new(),
-    }
 }
