@@ -1,7 +1,7 @@
 //! Structural communities: modularity values, Leiden/Louvain recovery and guarantees, partition
 //! comparison, the C. elegans quality against leidenalg, and the CLI.
 
-use connectoscope::analysis::communities::{self, Graph, Method, Options};
+use connectoscope::analysis::communities::{self, Graph, Method, Options, Quality};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
@@ -183,6 +183,99 @@ fn celegans_leiden_matches_leidenalg() {
     );
     let louvain = communities::detect(&g, &opts(Method::Louvain, 1)).modularity;
     assert!(louvain > 0.5, "louvain {louvain}");
+}
+
+/// Directed (Leicht–Newman) modularity and CPM against leidenalg on C. elegans
+/// (scripts/make_leiden_quality_fixture.py): our quality functions give leidenalg's values
+/// for leidenalg's partitions, and our Leiden does at least as well.
+#[test]
+fn celegans_directed_and_cpm_match_leidenalg() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/communities/celegans_leidenalg.json")).unwrap();
+    let membership = |v: &serde_json::Value| -> Vec<u32> {
+        v["membership"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap() as u32)
+            .collect()
+    };
+    let c = connectoscope::io::load("celegans-cook2019", &Default::default()).unwrap();
+    let best_of = |g: &Graph, quality: Quality, gamma: f64| {
+        (1..=5)
+            .map(|seed| {
+                let p = communities::detect(
+                    g,
+                    &Options {
+                        quality,
+                        resolution: gamma,
+                        seed,
+                        ..Default::default()
+                    },
+                );
+                assert!(communities::communities_connected(g, &p.membership));
+                p.quality
+            })
+            .fold(f64::MIN, f64::max)
+    };
+
+    let directed = communities::projection_directed(&c);
+    assert!(directed.is_directed());
+    let theirs = &fixture["directed_modularity"];
+    let q_theirs = theirs["quality"].as_f64().unwrap();
+    let q_of_theirs = communities::modularity(&directed, &membership(theirs), 1.0);
+    assert!((q_of_theirs - q_theirs).abs() < 1e-9, "{q_of_theirs} vs {q_theirs}");
+    let ours = best_of(&directed, Quality::Modularity, 1.0);
+    assert!(ours >= q_theirs - 1e-9, "directed: ours {ours} < leidenalg {q_theirs}");
+
+    let undirected = communities::projection(&c);
+    let theirs = &fixture["cpm"];
+    let gamma = theirs["gamma"].as_f64().unwrap();
+    // leidenalg counts each internal edge of an undirected graph twice.
+    let cpm_theirs = theirs["quality"].as_f64().unwrap() / 2.0;
+    let cpm_of_theirs = communities::cpm(&undirected, &membership(theirs), gamma);
+    assert!(
+        (cpm_of_theirs - cpm_theirs).abs() < 1e-9,
+        "{cpm_of_theirs} vs {cpm_theirs}"
+    );
+    let ours = best_of(&undirected, Quality::Cpm, gamma);
+    assert!(ours >= cpm_theirs, "CPM: ours {ours} < leidenalg {cpm_theirs}");
+}
+
+/// CPM's γ is a density: above the heaviest edge every node stays alone; at 0 the
+/// communities are the connected components.
+#[test]
+fn cpm_resolution_bounds() {
+    let (g, _) = planted(3, 20, 6.0, 0.1, 4);
+    let run = |gamma: f64| {
+        communities::detect(
+            &g,
+            &Options {
+                quality: Quality::Cpm,
+                resolution: gamma,
+                ..Default::default()
+            },
+        )
+    };
+    assert_eq!(run(10.0).count(), 60);
+    let components = run(0.0);
+    assert!(components.count() < 5, "{}", components.count());
+    assert!(components.quality > 0.0);
+    // In between, CPM finds the planted groups.
+    let (g, truth) = planted(4, 40, 10.0, 0.1, 5);
+    let p = communities::detect(
+        &g,
+        &Options {
+            quality: Quality::Cpm,
+            resolution: 0.1,
+            ..Default::default()
+        },
+    );
+    assert!(
+        communities::nmi(&p.membership, &truth) > 0.9,
+        "{}",
+        communities::nmi(&p.membership, &truth)
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::LoadArgs;
-use crate::analysis::communities::{self, Method, Options};
+use crate::analysis::communities::{self, Method, Options, Quality};
 use crate::io;
 
 #[derive(Debug, clap::Args)]
@@ -18,9 +18,16 @@ pub struct CommunitiesArgs {
     /// leiden or louvain.
     #[arg(long, default_value = "leiden")]
     pub method: String,
-    /// Resolution γ of modularity: larger gives more, smaller communities.
+    /// modularity or cpm (constant Potts model), for leiden and louvain.
+    #[arg(long, default_value = "modularity")]
+    pub quality: String,
+    /// Resolution γ: larger gives more, smaller communities (for cpm: the inside density asked for).
     #[arg(long, default_value_t = 1.0)]
     pub resolution: f64,
+    /// Keep the direction of chemical synapses (Leicht–Newman modularity) instead of the
+    /// undirected projection.
+    #[arg(long)]
+    pub directed: bool,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Whole iterations at most; -1 runs until the partition stops changing.
@@ -29,7 +36,8 @@ pub struct CommunitiesArgs {
     /// Write CSV `neuron,community` (ids 0..k-1 by decreasing size).
     #[arg(long, value_name = "FILE.csv")]
     pub out: Option<PathBuf>,
-    /// Write the undirected projection as CSV `pre,post,weight` (0-based ids, each pair once).
+    /// Write the undirected projection as CSV `pre,post,weight` (0-based ids, each pair once;
+    /// with --directed the arcs, repeated pairs not summed).
     #[arg(long, value_name = "FILE.csv")]
     pub projection_out: Option<PathBuf>,
     /// Print one JSON object {method, modularity, communities, sizes, time_s}.
@@ -40,20 +48,33 @@ pub struct CommunitiesArgs {
 pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
     let method =
         Method::parse(&args.method).ok_or_else(|| format!("--method {}: expected leiden or louvain", args.method))?;
+    let quality = Quality::parse(&args.quality)
+        .ok_or_else(|| format!("--quality {}: expected modularity or cpm", args.quality))?;
     if !(args.resolution.is_finite() && args.resolution >= 0.0) {
         return Err("--resolution must be a non-negative number".into());
     }
     let connectome = io::load(&args.input, &args.load.options()).map_err(|e| e.to_string())?;
-    let graph = communities::projection(&connectome);
+    let graph = if args.directed {
+        communities::projection_directed(&connectome)
+    } else {
+        communities::projection(&connectome)
+    };
     if let Some(path) = &args.projection_out {
         let mut text = String::from("pre,post,weight\n");
-        for (u, v, w) in graph.edges() {
-            text.push_str(&format!("{u},{v},{w}\n"));
+        if args.directed {
+            for (u, v, w) in communities::directed_arcs(&connectome) {
+                text.push_str(&format!("{u},{v},{w}\n"));
+            }
+        } else {
+            for (u, v, w) in graph.edges() {
+                text.push_str(&format!("{u},{v},{w}\n"));
+            }
         }
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     let opts = Options {
         method,
+        quality,
         resolution: args.resolution,
         seed: args.seed,
         max_iterations: usize::try_from(args.iterations).ok(),
@@ -77,6 +98,9 @@ pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
         let v = serde_json::json!({
             "method": method.as_str(),
             "modularity": partition.modularity,
+            "quality": quality.as_str(),
+            "quality_value": partition.quality,
+            "directed": args.directed,
             "communities": sizes.len(),
             "sizes": sizes,
             "time_s": time_s,

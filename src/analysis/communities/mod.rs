@@ -1,5 +1,6 @@
-//! Structural communities: modularity, Louvain and Leiden on an undirected weighted projection
-//! of the connectome, and partition comparison (NMI, ARI).
+//! Structural communities: Louvain and Leiden (modularity, directed modularity or CPM) on a
+//! weighted projection of the connectome, a degree-corrected stochastic block model
+//! ([`sbm`]), and partition comparison (NMI, ARI).
 //!
 //! # Projection
 //! [`projection`] builds one undirected graph from a [`Connectome`]: the weight of the pair
@@ -15,6 +16,13 @@
 //! counts as `A_ii = 2w` (it adds `2w` to the degree, igraph's convention); aggregated graphs
 //! keep a community's internal weight as that node's `A_ii`, so Q is invariant under
 //! aggregation. Larger resolution γ gives more, smaller communities.
+//!
+//! # Directed modularity and CPM
+//! [`projection_directed`] keeps synapse direction (gap junctions are arcs both ways):
+//! Leicht & Newman's `Q = 1/m Σ_c [ m_c − γ K_c^out K_c^in / m ]`. The constant Potts model
+//! (Traag, Van Dooren & Nesterov 2011) `Σ_c [ in_c/2 − γ n_c(n_c−1)/2 ]` has no resolution
+//! limit; its γ is the weight density asked for inside communities. All three share one
+//! null-model form in the optimiser (`Null`), so Louvain and Leiden run unchanged on each.
 //!
 //! # Algorithms
 //! * **Louvain** (Blondel et al. 2008): sweeps over the nodes in a seeded random order, moving
@@ -39,6 +47,8 @@
 //! convergence). Everything is seeded ([`Options::seed`]) and deterministic. Graphs are CSR
 //! arrays; the inner loops use dense scratch arrays indexed by community, no hashing.
 
+pub mod sbm;
+
 use std::collections::VecDeque;
 
 use rand::SeedableRng;
@@ -57,6 +67,16 @@ pub struct Graph {
     self_loops: Vec<f64>,
     strength: Vec<f64>,
     total: f64,
+    /// Original nodes in each node (1 until aggregated): CPM's node weight.
+    size: Vec<f64>,
+    /// Out- and in-strengths when built from directed arcs (Leicht–Newman modularity).
+    arcs: Option<Arcs>,
+}
+
+#[derive(Debug, Clone)]
+struct Arcs {
+    out: Vec<f64>,
+    into: Vec<f64>,
 }
 
 impl Graph {
@@ -95,10 +115,44 @@ impl Graph {
         for i in 0..n {
             offsets[i + 1] += offsets[i];
         }
-        Graph::finish(offsets, targets, weights, self_loops)
+        let size = vec![1.0; n];
+        Graph::finish(offsets, targets, weights, self_loops, size, None)
     }
 
-    fn finish(offsets: Vec<usize>, targets: Vec<u32>, weights: Vec<f64>, self_loops: Vec<f64>) -> Graph {
+    /// Builds from directed arcs `(pre, post, w)` for directed modularity: the graph holds the
+    /// symmetric weights `A_uv + A_vu` and remembers each node's out- and in-strength.
+    pub fn from_arcs(n: usize, arcs: impl IntoIterator<Item = (u32, u32, f64)>) -> Graph {
+        let mut out = vec![0.0; n];
+        let mut into = vec![0.0; n];
+        let arcs: Vec<(u32, u32, f64)> = arcs
+            .into_iter()
+            .filter(|&(u, v, w)| {
+                assert!((u as usize) < n && (v as usize) < n, "arc ({u}, {v}) outside 0..{n}");
+                w.is_finite() && w > 0.0
+            })
+            .collect();
+        for &(u, v, w) in &arcs {
+            out[u as usize] += w;
+            into[v as usize] += w;
+        }
+        let mut g = Graph::from_edges(n, arcs);
+        g.arcs = Some(Arcs { out, into });
+        g
+    }
+
+    /// Whether the graph was built from directed arcs.
+    pub fn is_directed(&self) -> bool {
+        self.arcs.is_some()
+    }
+
+    fn finish(
+        offsets: Vec<usize>,
+        targets: Vec<u32>,
+        weights: Vec<f64>,
+        self_loops: Vec<f64>,
+        size: Vec<f64>,
+        arcs: Option<Arcs>,
+    ) -> Graph {
         let n = self_loops.len();
         let strength: Vec<f64> = (0..n)
             .map(|i| weights[offsets[i]..offsets[i + 1]].iter().sum::<f64>() + self_loops[i])
@@ -111,6 +165,8 @@ impl Graph {
             self_loops,
             strength,
             total,
+            size,
+            arcs,
         }
     }
 
@@ -199,7 +255,19 @@ impl Graph {
             touched.clear();
             offsets.push(targets.len());
         }
-        Graph::finish(offsets, targets, weights, self_loops)
+        let sum = |x: &[f64]| {
+            let mut s = vec![0.0; k];
+            for (i, &c) in part.iter().enumerate() {
+                s[c as usize] += x[i];
+            }
+            s
+        };
+        let size = sum(&self.size);
+        let arcs = self.arcs.as_ref().map(|a| Arcs {
+            out: sum(&a.out),
+            into: sum(&a.into),
+        });
+        Graph::finish(offsets, targets, weights, self_loops, size, arcs)
     }
 }
 
@@ -216,48 +284,107 @@ pub fn projection(c: &Connectome) -> Graph {
     Graph::from_edges(n, edges)
 }
 
-/// Modularity of `membership` (any integer labels) at resolution `gamma`.
-pub fn modularity(g: &Graph, membership: &[u32], gamma: f64) -> f64 {
+/// The directed projection for Leicht–Newman modularity: every chemical synapse is an arc
+/// `pre → post`, every gap junction an arc each way; self-connections dropped.
+pub fn projection_directed(c: &Connectome) -> Graph {
+    Graph::from_arcs(c.neurons.len(), directed_arcs(c))
+}
+
+/// The arcs of [`projection_directed`] (repeated pairs not yet summed).
+pub fn directed_arcs(c: &Connectome) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+    let chemical = c.chemical.iter().map(|e| (e.pre, e.post, e.weight));
+    let gap = c
+        .electrical
+        .iter()
+        .flat_map(|e| [(e.pre, e.post, e.weight), (e.post, e.pre, e.weight)]);
+    chemical.chain(gap).filter(|&(u, v, _)| u != v)
+}
+
+/// Per community: internal weight (symmetric, each internal edge counted twice) and the
+/// sums of a per-node quantity.
+fn community_sums(g: &Graph, membership: &[u32], node: &[&[f64]]) -> (Vec<f64>, Vec<Vec<f64>>) {
     assert_eq!(membership.len(), g.len());
+    let k = membership.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut inside = vec![0.0; k];
+    let mut sums = vec![vec![0.0; k]; node.len()];
+    for i in 0..g.len() {
+        let c = membership[i] as usize;
+        for (s, x) in sums.iter_mut().zip(node) {
+            s[c] += x[i];
+        }
+        inside[c] += g.self_loops[i];
+        for (j, w) in g.neighbors(i) {
+            if membership[j as usize] as usize == c {
+                inside[c] += w;
+            }
+        }
+    }
+    (inside, sums)
+}
+
+/// Modularity of `membership` (any integer labels) at resolution `gamma`; for a graph built
+/// with [`Graph::from_arcs`] the directed modularity of Leicht & Newman (2008),
+/// `Q = 1/m Σ_c [ m_c − γ K_c^out K_c^in / m ]` (`m` total arc weight, `m_c` inside c).
+pub fn modularity(g: &Graph, membership: &[u32], gamma: f64) -> f64 {
     if g.total <= 0.0 {
         return 0.0;
     }
-    let k = membership.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-    let mut inside = vec![0.0; k];
-    let mut tot = vec![0.0; k];
-    for i in 0..g.len() {
-        let c = membership[i] as usize;
-        tot[c] += g.strength[i];
-        inside[c] += g.self_loops[i];
-        for (j, w) in g.neighbors(i) {
-            if membership[j as usize] as usize == c {
-                inside[c] += w;
-            }
-        }
-    }
     let m2 = g.total;
-    (0..k).map(|c| inside[c] - gamma * tot[c] * tot[c] / m2).sum::<f64>() / m2
+    if let Some(a) = &g.arcs {
+        let (inside, sums) = community_sums(g, membership, &[&a.out, &a.into]);
+        // Symmetric internal weight = 2 m_c, and m = m2 / 2.
+        return (0..inside.len())
+            .map(|c| inside[c] / m2 - 4.0 * gamma * sums[0][c] * sums[1][c] / (m2 * m2))
+            .sum();
+    }
+    let (inside, tot) = community_sums(g, membership, &[&g.strength]);
+    (0..inside.len())
+        .map(|c| inside[c] - gamma * tot[0][c] * tot[0][c] / m2)
+        .sum::<f64>()
+        / m2
 }
 
 /// Constant Potts model quality `Σ_c [ in_c/2 − γ n_c(n_c−1)/2 ]` (internal weight counted
-/// once, `n_c` nodes), for comparison; the algorithms here optimise modularity.
+/// once, `n_c` nodes; Traag et al. 2011): γ is the density inside communities it asks for.
 pub fn cpm(g: &Graph, membership: &[u32], gamma: f64) -> f64 {
-    let k = membership.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-    let mut inside = vec![0.0; k];
-    let mut size = vec![0.0f64; k];
-    for i in 0..g.len() {
-        let c = membership[i] as usize;
-        size[c] += 1.0;
-        inside[c] += g.self_loops[i];
-        for (j, w) in g.neighbors(i) {
-            if membership[j as usize] as usize == c {
-                inside[c] += w;
-            }
+    let (inside, size) = community_sums(g, membership, &[&g.size]);
+    (0..inside.len())
+        .map(|c| inside[c] / 2.0 - gamma * size[0][c] * (size[0][c] - 1.0) / 2.0)
+        .sum()
+}
+
+/// The value of the optimised quality function for `membership`.
+pub fn quality(g: &Graph, membership: &[u32], quality: Quality, gamma: f64) -> f64 {
+    match quality {
+        Quality::Modularity => modularity(g, membership, gamma),
+        Quality::Cpm => cpm(g, membership, gamma),
+    }
+}
+
+/// Which quality function Louvain and Leiden optimise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    /// Newman–Girvan modularity (Leicht–Newman on a directed graph).
+    Modularity,
+    /// Constant Potts model: no resolution limit, γ is a density.
+    Cpm,
+}
+
+impl Quality {
+    pub fn parse(s: &str) -> Option<Quality> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "modularity" => Some(Quality::Modularity),
+            "cpm" => Some(Quality::Cpm),
+            _ => None,
         }
     }
-    (0..k)
-        .map(|c| inside[c] / 2.0 - gamma * size[c] * (size[c] - 1.0) / 2.0)
-        .sum()
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quality::Modularity => "modularity",
+            Quality::Cpm => "cpm",
+        }
+    }
 }
 
 /// Which algorithm.
@@ -287,6 +414,7 @@ impl Method {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub method: Method,
+    pub quality: Quality,
     /// γ: larger gives more, smaller communities.
     pub resolution: f64,
     pub seed: u64,
@@ -298,6 +426,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             method: Method::Leiden,
+            quality: Quality::Modularity,
             resolution: 1.0,
             seed: 1,
             max_iterations: None,
@@ -309,7 +438,10 @@ impl Default for Options {
 #[derive(Debug, Clone)]
 pub struct Partition {
     pub membership: Vec<u32>,
+    /// Modularity at the run's γ (at γ = 1 for CPM runs); directed if the graph is.
     pub modularity: f64,
+    /// The optimised quality function's value.
+    pub quality: f64,
     /// Whole iterations run.
     pub iterations: usize,
 }
@@ -351,10 +483,15 @@ pub fn detect(g: &Graph, opts: &Options) -> Partition {
         }
     }
     let membership = canonical(&membership);
-    let modularity = modularity(g, &membership, opts.resolution);
+    let q_gamma = if opts.quality == Quality::Modularity {
+        opts.resolution
+    } else {
+        1.0
+    };
     Partition {
+        modularity: modularity(g, &membership, q_gamma),
+        quality: quality(g, &membership, opts.quality, opts.resolution),
         membership,
-        modularity,
         iterations,
     }
 }
@@ -426,41 +563,85 @@ fn split_disconnected(g: &Graph, membership: &mut [u32]) {
     membership.copy_from_slice(&label);
 }
 
+/// The null-model term of a quality function, in one form for all of them: putting node
+/// (or group) `x` with group `y` costs `λ/2 (a_x b_y + b_x a_y)` against the weight between
+/// them, where `a`, `b` sum over members. Modularity: `a = b = k`, `λ = γ/2m`; directed
+/// modularity: `a = k_out`, `b = k_in`, `λ = 2γ/m` (weights `A + Aᵀ`); CPM: `a = b = n`, `λ = γ`.
+struct Null<'g> {
+    a: &'g [f64],
+    b: &'g [f64],
+    half_lambda: f64,
+}
+
+impl<'g> Null<'g> {
+    fn of(g: &'g Graph, quality: Quality, gamma: f64) -> Null<'g> {
+        let per_total = if g.total > 0.0 { gamma / g.total } else { 0.0 };
+        let (a, b, lambda) = match (quality, &g.arcs) {
+            (Quality::Cpm, _) => (&g.size[..], &g.size[..], gamma),
+            (Quality::Modularity, None) => (&g.strength[..], &g.strength[..], per_total),
+            (Quality::Modularity, Some(arcs)) => (&arcs.out[..], &arcs.into[..], 4.0 * per_total),
+        };
+        Null {
+            a,
+            b,
+            half_lambda: lambda / 2.0,
+        }
+    }
+
+    /// The cost of joining a group with sums `(a1, b1)` to one with sums `(a2, b2)`.
+    fn cost(&self, a1: f64, b1: f64, a2: f64, b2: f64) -> f64 {
+        self.half_lambda * (a1 * b2 + b1 * a2)
+    }
+
+    /// Sums of `a` and `b` per community of `part` (ids below `k`).
+    fn sums(&self, part: &[u32], k: usize) -> (Vec<f64>, Vec<f64>) {
+        let (mut sa, mut sb) = (vec![0.0; k], vec![0.0; k]);
+        for (i, &c) in part.iter().enumerate() {
+            sa[c as usize] += self.a[i];
+            sb[c as usize] += self.b[i];
+        }
+        (sa, sb)
+    }
+}
+
 /// Community bookkeeping for local moving on one level.
-struct Mover {
-    tot: Vec<f64>,
+struct Mover<'g> {
+    null: Null<'g>,
+    tot_a: Vec<f64>,
+    tot_b: Vec<f64>,
     size: Vec<u32>,
     scratch: Vec<f64>,
     touched: Vec<u32>,
     empties: Vec<u32>,
-    gamma_over_m2: f64,
 }
 
-impl Mover {
-    fn new(g: &Graph, part: &[u32], gamma: f64) -> Mover {
+impl<'g> Mover<'g> {
+    fn new(g: &'g Graph, part: &[u32], opts: &Options) -> Mover<'g> {
         let n = g.len();
-        let mut tot = vec![0.0; n];
+        let null = Null::of(g, opts.quality, opts.resolution);
+        let (tot_a, tot_b) = null.sums(part, n);
         let mut size = vec![0u32; n];
-        for i in 0..n {
-            tot[part[i] as usize] += g.strength[i];
-            size[part[i] as usize] += 1;
+        for &c in part {
+            size[c as usize] += 1;
         }
         let empties = (0..n as u32).rev().filter(|&c| size[c as usize] == 0).collect();
         Mover {
-            tot,
+            null,
+            tot_a,
+            tot_b,
             size,
             scratch: vec![0.0; n],
             touched: Vec::new(),
             empties,
-            gamma_over_m2: if g.total > 0.0 { gamma / g.total } else { 0.0 },
         }
     }
 
     /// Moves `v` to its best community; returns whether it changed.
     fn move_node(&mut self, g: &Graph, part: &mut [u32], v: usize, allow_empty: bool) -> bool {
         let cv = part[v];
-        let k = g.strength[v];
-        self.tot[cv as usize] -= k;
+        let (av, bv) = (self.null.a[v], self.null.b[v]);
+        self.tot_a[cv as usize] -= av;
+        self.tot_b[cv as usize] -= bv;
         self.size[cv as usize] -= 1;
         for (u, w) in g.neighbors(v) {
             let c = part[u as usize];
@@ -469,7 +650,10 @@ impl Mover {
             }
             self.scratch[c as usize] += w;
         }
-        let gain = |s: &Mover, c: u32| s.scratch[c as usize] - s.gamma_over_m2 * k * s.tot[c as usize];
+        let gain = |s: &Mover, c: u32| {
+            let c = c as usize;
+            s.scratch[c] - s.null.cost(av, bv, s.tot_a[c], s.tot_b[c])
+        };
         let mut best = cv;
         let mut best_gain = gain(self, cv);
         for &c in &self.touched {
@@ -496,7 +680,8 @@ impl Mover {
             self.empties.pop();
         }
         part[v] = best;
-        self.tot[best as usize] += k;
+        self.tot_a[best as usize] += av;
+        self.tot_b[best as usize] += bv;
         self.size[best as usize] += 1;
         if best != cv && self.size[cv as usize] == 0 {
             self.empties.push(cv);
@@ -506,8 +691,8 @@ impl Mover {
 }
 
 /// Louvain local moving: sweeps in random order until a sweep moves nothing.
-fn move_sweeps(g: &Graph, part: &mut [u32], gamma: f64, rng: &mut Pcg64Mcg) -> bool {
-    let mut mover = Mover::new(g, part, gamma);
+fn move_sweeps(g: &Graph, part: &mut [u32], opts: &Options, rng: &mut Pcg64Mcg) -> bool {
+    let mut mover = Mover::new(g, part, opts);
     let mut order: Vec<usize> = (0..g.len()).collect();
     order.shuffle(rng);
     let mut any = false;
@@ -525,9 +710,9 @@ fn move_sweeps(g: &Graph, part: &mut [u32], gamma: f64, rng: &mut Pcg64Mcg) -> b
 }
 
 /// Leiden's fast local moving with a queue.
-fn move_queue(g: &Graph, part: &mut [u32], gamma: f64, rng: &mut Pcg64Mcg) -> bool {
+fn move_queue(g: &Graph, part: &mut [u32], opts: &Options, rng: &mut Pcg64Mcg) -> bool {
     let n = g.len();
-    let mut mover = Mover::new(g, part, gamma);
+    let mut mover = Mover::new(g, part, opts);
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.shuffle(rng);
     let mut queue: VecDeque<u32> = order.into_iter().collect();
@@ -550,15 +735,12 @@ fn move_queue(g: &Graph, part: &mut [u32], gamma: f64, rng: &mut Pcg64Mcg) -> bo
 }
 
 /// Leiden's refinement: returns the refined partition (compact ids) and its size.
-fn refine(g: &Graph, part: &[u32], gamma: f64, rng: &mut Pcg64Mcg) -> (Vec<u32>, usize) {
+fn refine(g: &Graph, part: &[u32], opts: &Options, rng: &mut Pcg64Mcg) -> (Vec<u32>, usize) {
     let n = g.len();
-    let gm = if g.total > 0.0 { gamma / g.total } else { 0.0 };
-    let mut comm_tot = vec![0.0; n];
-    for i in 0..n {
-        comm_tot[part[i] as usize] += g.strength[i];
-    }
+    let null = Null::of(g, opts.quality, opts.resolution);
+    let (comm_a, comm_b) = null.sums(part, n);
     let mut refined: Vec<u32> = (0..n as u32).collect();
-    let mut r_tot = g.strength.clone();
+    let (mut r_a, mut r_b) = (null.a.to_vec(), null.b.to_vec());
     let mut r_size = vec![1u32; n];
     // Weight from each refined community to the rest of its community.
     let mut r_ext: Vec<f64> = (0..n)
@@ -579,8 +761,9 @@ fn refine(g: &Graph, part: &[u32], gamma: f64, rng: &mut Pcg64Mcg) -> (Vec<u32>,
             continue;
         }
         let s = part[v] as usize;
-        let k = g.strength[v];
-        if r_ext[rv] < gm * k * (comm_tot[s] - k) {
+        let (av, bv) = (null.a[v], null.b[v]);
+        // Well connected to the rest of S: E(v, S − v) ≥ cost(v, S − v).
+        if r_ext[rv] < null.cost(av, bv, comm_a[s] - av, comm_b[s] - bv) {
             continue;
         }
         for (u, w) in g.neighbors(v) {
@@ -597,10 +780,10 @@ fn refine(g: &Graph, part: &[u32], gamma: f64, rng: &mut Pcg64Mcg) -> (Vec<u32>,
         let mut best_gain = 0.0;
         for &c in &touched {
             let cu = c as usize;
-            if cu == rv || r_ext[cu] < gm * r_tot[cu] * (comm_tot[s] - r_tot[cu]) {
+            if cu == rv || r_ext[cu] < null.cost(r_a[cu], r_b[cu], comm_a[s] - r_a[cu], comm_b[s] - r_b[cu]) {
                 continue;
             }
-            let gain = scratch[cu] - gm * k * r_tot[cu];
+            let gain = scratch[cu] - null.cost(av, bv, r_a[cu], r_b[cu]);
             if gain >= best_gain && (best == u32::MAX || gain > best_gain) {
                 best = c;
                 best_gain = gain;
@@ -610,9 +793,11 @@ fn refine(g: &Graph, part: &[u32], gamma: f64, rng: &mut Pcg64Mcg) -> (Vec<u32>,
             let b = best as usize;
             let w_vb = scratch[b];
             r_ext[b] = r_ext[b] + r_ext[rv] - 2.0 * w_vb;
-            r_tot[b] += k;
+            r_a[b] += av;
+            r_b[b] += bv;
             r_size[b] += 1;
-            r_tot[rv] = 0.0;
+            r_a[rv] = 0.0;
+            r_b[rv] = 0.0;
             r_size[rv] = 0;
             refined[v] = best;
         }
@@ -627,7 +812,6 @@ fn refine(g: &Graph, part: &[u32], gamma: f64, rng: &mut Pcg64Mcg) -> (Vec<u32>,
 
 /// One whole iteration (all levels) from the partition in `membership`.
 fn one_iteration(g0: &Graph, membership: &mut [u32], opts: &Options, rng: &mut Pcg64Mcg) {
-    let gamma = opts.resolution;
     let mut owned: Option<Graph> = None;
     let mut node_of: Vec<u32> = (0..g0.len() as u32).collect();
     let mut part = membership.to_vec();
@@ -635,8 +819,8 @@ fn one_iteration(g0: &Graph, membership: &mut [u32], opts: &Options, rng: &mut P
     loop {
         let g = owned.as_ref().unwrap_or(g0);
         let moved = match opts.method {
-            Method::Louvain => move_sweeps(g, &mut part, gamma, rng),
-            Method::Leiden => move_queue(g, &mut part, gamma, rng),
+            Method::Louvain => move_sweeps(g, &mut part, opts, rng),
+            Method::Leiden => move_queue(g, &mut part, opts, rng),
         };
         let k = compact(&mut part);
         if k == g.len() {
@@ -644,7 +828,7 @@ fn one_iteration(g0: &Graph, membership: &mut [u32], opts: &Options, rng: &mut P
         }
         let (agg_part, agg_k) = match opts.method {
             Method::Leiden => {
-                let (r, rk) = refine(g, &part, gamma, rng);
+                let (r, rk) = refine(g, &part, opts, rng);
                 if rk < g.len() { (r, rk) } else { (part.clone(), k) }
             }
             Method::Louvain => {
@@ -767,6 +951,24 @@ mod tests {
         let q_agg = modularity(&agg, &(0..7).collect::<Vec<u32>>(), 1.3);
         assert!((q - q_agg).abs() < 1e-12, "{q} vs {q_agg}");
         assert!((agg.total_weight() - g.total_weight()).abs() < 1e-9);
+    }
+
+    /// Directed modularity of arcs both ways equals the undirected modularity; aggregation
+    /// keeps directed modularity and CPM.
+    #[test]
+    fn directed_modularity_and_cpm_under_aggregation() {
+        let g = random_graph(90, 0.08, 5);
+        let arcs: Vec<(u32, u32, f64)> = g.edges().flat_map(|(u, v, w)| [(u, v, w), (v, u, w)]).collect();
+        let d = Graph::from_arcs(90, arcs);
+        let part: Vec<u32> = (0..90).map(|i| (i % 5) as u32).collect();
+        assert!((modularity(&d, &part, 1.2) - modularity(&g, &part, 1.2)).abs() < 1e-12);
+
+        let one_way: Vec<(u32, u32, f64)> = g.edges().collect();
+        let d = Graph::from_arcs(90, one_way);
+        let agg = d.aggregate(&part, 5);
+        let ids: Vec<u32> = (0..5).collect();
+        assert!((modularity(&d, &part, 0.8) - modularity(&agg, &ids, 0.8)).abs() < 1e-12);
+        assert!((cpm(&g, &part, 0.3) - cpm(&g.aggregate(&part, 5), &ids, 0.3)).abs() < 1e-9);
     }
 
     /// The refinement alone (without the split safety net) gives connected communities.

@@ -1,0 +1,1 @@
+//! Weighted degree-corrected stochastic block model (being written).
