@@ -116,8 +116,7 @@ fn izhikevich_runs_with_its_own_default_weight_scale() {
     assert!(rate > 1.0 && rate < 300.0, "mean rate {rate} Hz");
 }
 
-/// `functional` on traces from our own simulator (as scripts/gen_functional_traces.sh makes
-/// them): the output folder has every file, one column per component, and bad input exits 2.
+/// `functional` on traces of graded neurons from our own simulator: the output folder has every file, one column per component, and bad input exits 2.
 #[test]
 fn functional_writes_components_and_communities() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,16 +6,40 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::analysis::functional::activity::{self, ActivityOptions};
 use crate::analysis::functional::ntf::NtfOptions;
-use crate::analysis::functional::{AffinityKind, DynamicConnectome, DynamicOptions, affinity, dynamic_connectome};
+use crate::analysis::functional::{
+    AffinityKind, DynamicConnectome, DynamicOptions, GRAPH_FLOOR, Traces, affinity, dynamic_connectome,
+};
 use crate::io;
 
 #[derive(Debug, clap::Args)]
 pub struct FunctionalArgs {
     /// Traces CSV (first column time in s, or time_ms; one column per neuron); several files
     /// are several recordings (animals) of the same neurons.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "simulate", conflicts_with = "simulate")]
     pub traces: Vec<PathBuf>,
+    /// Instead of traces: simulate this connectome (file, folder or bundled dataset) with
+    /// --protocol and analyse every neuron's activity (calcium-like for spiking models), as
+    /// the app's one click does.
+    #[arg(long, value_name = "DATASET", requires = "protocol")]
+    pub simulate: Option<String>,
+    /// The protocol (stimuli and model settings) of the simulated run.
+    #[arg(long, value_name = "FILE")]
+    pub protocol: Option<PathBuf>,
+    /// How long to simulate (e.g. 4s, 4000ms).
+    #[arg(long, default_value = "4s", value_parser = super::parse_duration_ms)]
+    pub duration: f64,
+    /// Sampling interval of the simulated activity (ms).
+    #[arg(long, default_value_t = 10.0)]
+    pub sample_ms: f64,
+    /// Analyse only neurons that spiked at least this often in the simulated run (spiking
+    /// models; silent neurons add only noise).
+    #[arg(long, default_value_t = 1)]
+    pub min_spikes: u32,
+    /// Also write the simulated activity as a traces CSV (time_s, one column per neuron).
+    #[arg(long, value_name = "FILE.csv")]
+    pub traces_out: Option<PathBuf>,
     /// Window length (s).
     #[arg(long)]
     pub window: f64,
@@ -30,12 +54,13 @@ pub struct FunctionalArgs {
     /// Random starts of the factorisation (the best is kept).
     #[arg(long, default_value_t = 3)]
     pub restarts: usize,
-    /// differential (self-tuned kernel on derivatives) or pearson.
+    /// differential (Dyballa et al. 2024: smoothed derivatives compared where both keep their
+    /// sign) or pearson.
     #[arg(long, default_value = "differential")]
     pub affinity: String,
-    /// Neighbour whose distance sets each neuron's kernel scale (differential affinity).
-    #[arg(long, default_value_t = 5)]
-    pub k: usize,
+    /// Half-width in samples of the smoothed derivative (differential affinity).
+    #[arg(long, default_value_t = 2)]
+    pub smooth: usize,
     /// Output folder: components.csv, time_curves.csv, recordings.csv, communities.csv,
     /// affinity_C.csv per component, summary.json.
     #[arg(long)]
@@ -57,15 +82,18 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
         return Err("--rank must be at least 1".into());
     }
     let affinity = match args.affinity.as_str() {
-        "differential" => AffinityKind::Differential { k: args.k.max(1) },
+        "differential" => AffinityKind::Differential { smooth: args.smooth.max(1) },
         "pearson" => AffinityKind::Pearson,
         other => return Err(format!("--affinity {other}: expected differential or pearson")),
     };
-    let recordings = args
-        .traces
-        .iter()
-        .map(|p| io::traces::read(p))
-        .collect::<Result<Vec<_>, _>>()?;
+    let recordings = match &args.simulate {
+        Some(dataset) => vec![simulated(dataset, args)?],
+        None => args
+            .traces
+            .iter()
+            .map(|p| io::traces::read(p))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
     let t0 = Instant::now();
     let opts = DynamicOptions {
         remove_baseline: !args.keep_baseline,
@@ -93,7 +121,7 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
         "time_s": time_s,
         "components": dc.components.iter().map(|c| serde_json::json!({
             "weight": c.weight,
-            "communities": c.communities.iter().max().map_or(0, |&m| m + 1),
+            "communities": c.groups(),
             "modularity": c.modularity,
         })).collect::<Vec<_>>(),
     });
@@ -115,6 +143,40 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
     })
 }
 
+/// The activity of a simulated run, written to --traces-out when asked.
+fn simulated(dataset: &str, args: &FunctionalArgs) -> Result<Traces, String> {
+    let connectome = io::load(dataset, &Default::default()).map_err(|e| e.to_string())?;
+    let protocol = match &args.protocol {
+        Some(p) => super::read_protocol(p)?,
+        None => Default::default(),
+    };
+    let opts = ActivityOptions {
+        duration_ms: args.duration,
+        sample_ms: args.sample_ms,
+        min_spikes: args.min_spikes,
+        ..Default::default()
+    };
+    let traces = activity::simulate_traces(&connectome, &protocol, &opts, None, &|_| {})?;
+    if let Some(path) = &args.traces_out {
+        write(path, |w| {
+            write!(w, "time_s")?;
+            for name in &traces.names {
+                write!(w, ",{name}")?;
+            }
+            writeln!(w)?;
+            for (k, t) in traces.time_s.iter().enumerate() {
+                write!(w, "{t}")?;
+                for v in &traces.values {
+                    write!(w, ",{}", v[k])?;
+                }
+                writeln!(w)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(traces)
+}
+
 fn write(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
     io::write_atomically(path, f).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -131,8 +193,7 @@ fn write_outputs(dc: &DynamicConnectome, dir: &Path) -> Result<(), String> {
     write(&dir.join("components.csv"), |w| {
         writeln!(w, "component,weight,communities,modularity")?;
         for (c, comp) in dc.components.iter().enumerate() {
-            let k = comp.communities.iter().max().map_or(0, |&m| m + 1);
-            writeln!(w, "c{},{},{k},{}", c + 1, comp.weight, comp.modularity)?;
+            writeln!(w, "c{},{},{},{}", c + 1, comp.weight, comp.groups(), comp.modularity)?;
         }
         Ok(())
     })?;
@@ -171,12 +232,11 @@ fn write_outputs(dc: &DynamicConnectome, dir: &Path) -> Result<(), String> {
     })?;
     let n = dc.names.len();
     for (c, comp) in dc.components.iter().enumerate() {
-        // The component's affinity graph: pairs loading at least 1% of its strongest pair.
         let top = comp.pairs.iter().copied().fold(0.0, f64::max);
         write(&dir.join(format!("affinity_c{}.csv", c + 1)), |w| {
             writeln!(w, "neuron_a,neuron_b,weight")?;
             for (p, &v) in comp.pairs.iter().enumerate() {
-                if v > 0.01 * top {
+                if v > GRAPH_FLOOR * top {
                     let (i, j) = affinity::pair_of(n, p);
                     writeln!(w, "{},{},{v}", dc.names[i], dc.names[j])?;
                 }

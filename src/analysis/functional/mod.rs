@@ -4,6 +4,7 @@
 //! affinity graph with its communities, a time curve and per-recording loadings — the dynamic
 //! functional connectome of Dyballa et al. (ICLR 2024).
 
+pub mod activity;
 pub mod affinity;
 pub mod ntf;
 
@@ -20,9 +21,11 @@ pub struct Traces {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum AffinityKind {
-    /// Self-tuned kernel on trace derivatives, scale from the k-th nearest neighbour.
+    /// Dyballa et al.'s comparison of smoothed derivatives over stretches where both keep
+    /// their sign (see [`affinity::differential`]); `smooth` is the derivative's half-width
+    /// in samples.
     Differential {
-        k: usize,
+        smooth: usize,
     },
     Pearson,
 }
@@ -38,6 +41,10 @@ pub struct DynamicOptions {
     pub ntf: NtfOptions,
 }
 
+/// A component's affinity graph keeps the pairs loading more than this fraction of its
+/// strongest pair (the rest is fitting noise).
+pub const GRAPH_FLOOR: f64 = 0.01;
+
 /// One component of the dynamic functional connectome.
 #[derive(Debug, Clone)]
 pub struct Component {
@@ -47,9 +54,21 @@ pub struct Component {
     /// Loading of each window: when the component is active.
     pub time_curve: Vec<f64>,
     pub recordings: Vec<f64>,
-    /// Leiden communities of the component's affinity graph (ids by decreasing size).
+    /// Leiden communities of the component's affinity graph (ids by decreasing size); a
+    /// neuron alone in its community takes no part in the component.
     pub communities: Vec<u32>,
     pub modularity: f64,
+}
+
+impl Component {
+    /// The number of communities with at least two neurons (they come first).
+    pub fn groups(&self) -> usize {
+        let mut size = vec![0usize; self.communities.iter().map(|&c| c as usize + 1).max().unwrap_or(0)];
+        for &c in &self.communities {
+            size[c as usize] += 1;
+        }
+        size.iter().filter(|&&s| s >= 2).count()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -131,7 +150,7 @@ pub fn dynamic_connectome(recordings: &[Traces], opts: &DynamicOptions) -> Resul
         for (w, range) in ws.iter().take(n_windows).enumerate() {
             let segs: Vec<&[f64]> = r.values.iter().map(|v| &v[range.clone()]).collect();
             let a = match opts.affinity {
-                AffinityKind::Differential { k } => affinity::differential(&segs, k),
+                AffinityKind::Differential { smooth } => affinity::differential(&segs, smooth),
                 AffinityKind::Pearson => affinity::pearson(&segs),
             };
             for (p, v) in a.into_iter().enumerate() {
@@ -152,10 +171,11 @@ pub fn dynamic_connectome(recordings: &[Traces], opts: &DynamicOptions) -> Resul
     let components = (0..cp.rank)
         .map(|c| {
             let pairs_loading = cp.column(0, c);
+            let floor = GRAPH_FLOOR * pairs_loading.iter().copied().fold(0.0, f64::max);
             let edges = pairs_loading
                 .iter()
                 .enumerate()
-                .filter(|(_, w)| **w > 1e-9)
+                .filter(|(_, w)| **w > floor.max(1e-12))
                 .map(|(p, &w)| {
                     let (i, j) = affinity::pair_of(n, p);
                     (i as u32, j as u32, w)
@@ -228,10 +248,10 @@ mod tests {
             values,
         };
         let opts = DynamicOptions {
-            remove_baseline: false,
+            remove_baseline: true,
             window_s: 1.0,
             step_s: 1.0,
-            affinity: AffinityKind::Differential { k: 5 },
+            affinity: AffinityKind::Differential { smooth: 2 },
             ntf: NtfOptions {
                 rank: 4,
                 restarts: 3,
