@@ -57,6 +57,10 @@ pub struct ViewArgs {
     /// is open; with --screenshot the picture is taken when it has run.
     #[arg(long, value_name = "TIME", value_parser = parse_duration_ms)]
     pub run_for: Option<f64>,
+    /// After --run-for, compute the dynamic functional connectome of the run (as the
+    /// Communities window's one click does) and show component 1 at its peak.
+    #[arg(long, requires = "run_for")]
+    pub dynamic_connectome: bool,
 }
 
 /// Parses a biological duration: `500ms`, `0.5s` or a plain number of ms.
@@ -194,6 +198,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 size: v.size,
                 protocol,
                 run_for_ms: v.run_for,
+                dynamic_connectome: v.dynamic_connectome,
                 ..Default::default()
             });
         }

@@ -74,6 +74,7 @@ fn run_batch(
     adapter: Option<Res<RenderAdapterInfo>>,
     log: Res<CaptureLog>,
     live: Res<Live>,
+    communities: Res<super::communities_view::Communities>,
     mut captures: MessageWriter<CaptureRequest>,
     mut exit: MessageWriter<AppExit>,
 ) {
@@ -105,7 +106,8 @@ fn run_batch(
         && loader.load.is_none()
         && laid_out
         && !positions.animating()
-        && live.scripted_run_done(&options);
+        && live.scripted_run_done(&options)
+        && communities.scripted_done(&options);
     if batch.ready_at.is_none() {
         if ready {
             batch.ready_at = Some(now);

@@ -38,6 +38,11 @@ impl<T> Worker<T> {
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
+
+    /// The cancellation flag itself, for core functions that poll one.
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancel
+    }
 }
 
 impl<T: Send + 'static> Job<T> {

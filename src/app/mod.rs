@@ -7,6 +7,8 @@
 //! - [`picking`]: hover and selection (CPU ray–sphere), neighbourhood and shortest path
 //! - [`panels`], [`overlay`]: the egui panel, labels, tooltip, legend
 //! - [`live`], [`live_panel`]: the simulation running live, its colours, panel and plots
+//! - [`communities_view`], [`communities_panel`]: structural communities and the dynamic
+//!   functional connectome of a run, on the graph and in their window
 //! - [`capture`], [`batch`]: screenshots, `--screenshot` and `--bench-frames`
 //! - [`recorder`], [`camera_path`], [`render`]: videos and stills rendered offscreen, in the
 //!   app and headless (`connectoscope render`)
@@ -21,6 +23,7 @@ pub mod camera;
 pub mod camera_path;
 pub mod capture;
 pub mod colors;
+pub mod communities_panel;
 pub mod communities_view;
 pub mod edges;
 pub mod geometry;

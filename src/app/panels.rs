@@ -8,6 +8,8 @@ use bevy_egui::{EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, Primar
 
 use super::capture::{Background, CaptureRequest, CaptureSettings};
 use super::colors::ColorBy;
+use super::communities_panel::{self, ExportJob};
+use super::communities_view::Communities;
 use super::edges::EdgeRender;
 use super::graph::{GraphData, partners};
 use super::layout::LayoutJob;
@@ -29,6 +31,7 @@ pub struct PanelsPlugin;
 impl Plugin for PanelsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<UiState>()
+            .init_resource::<ExportJob>()
             .add_systems(Startup, setup_egui)
             .add_systems(EguiPrimaryContextPass, (ui, overlay::overlay).chain());
     }
@@ -92,6 +95,8 @@ fn ui(
     mut requests: MessageWriter<Request>,
     mut captures: MessageWriter<CaptureRequest>,
     mut exit: MessageWriter<AppExit>,
+    mut communities: ResMut<Communities>,
+    mut export: ResMut<ExportJob>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let theme = scene.settings.theme;
@@ -147,6 +152,7 @@ fn ui(
                 ui.separator();
                 ui.checkbox(&mut live.files.show_panel, "Simulation panel");
                 ui.checkbox(&mut live.files.show_plots, "Activity plots");
+                ui.checkbox(&mut communities.open, "Communities");
             });
             ui.menu_button("Help", |ui| {
                 ui.label(CONTROLS);
@@ -163,7 +169,7 @@ fn ui(
                 search_section(ui, &mut scene, &mut state, &mut requests);
                 inspector_section(ui, &mut scene, &mut requests);
                 layout_section(ui, &mut scene, &jobs, &mut requests);
-                appearance_section(ui, &mut scene, &mut requests);
+                appearance_section(ui, &mut scene, &mut requests, &mut communities);
                 edges_section(ui, &mut scene);
                 capture_section(ui, &mut jobs, &mut captures);
                 let [x0, y0, x1, y1] = focus.viewport;
@@ -188,6 +194,15 @@ fn ui(
             .resizable(true)
             .show(&mut root, |ui| live_panel::plots(ui, &mut live, &mut scene));
     }
+    communities_panel::window(
+        &ctx,
+        &mut communities,
+        &mut scene,
+        &live.live,
+        &mut export,
+        &mut jobs.status,
+        &mut requests,
+    );
     let rect = root.available_rect_before_wrap();
     focus.viewport = [rect.min.x, rect.min.y, rect.max.x, rect.max.y];
     let pointer = ctx.pointer_latest_pos();
@@ -419,7 +434,12 @@ fn layout_section(ui: &mut egui::Ui, scene: &mut Scene, jobs: &Jobs, requests: &
     });
 }
 
-fn appearance_section(ui: &mut egui::Ui, scene: &mut Scene, requests: &mut MessageWriter<Request>) {
+fn appearance_section(
+    ui: &mut egui::Ui,
+    scene: &mut Scene,
+    requests: &mut MessageWriter<Request>,
+    communities: &mut Communities,
+) {
     ui.separator();
     egui::CollapsingHeader::new("Neurons")
         .default_open(true)
@@ -439,13 +459,18 @@ fn appearance_section(ui: &mut egui::Ui, scene: &mut Scene, requests: &mut Messa
             if s.color_by != before {
                 scene.dirty.colors = true;
             }
-            if ui
-                .button("Colour by communities (Leiden)")
-                .on_hover_text("Modularity, γ = 1, on the undirected projection; computed in the background")
-                .clicked()
-            {
-                requests.write(Request::ColourByCommunities);
-            }
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Colour by communities")
+                    .on_hover_text("With the Communities window's settings (Leiden, modularity, γ = 1 at first); computed in the background")
+                    .clicked()
+                {
+                    requests.write(Request::ColourByCommunities);
+                }
+                if ui.button("Communities…").on_hover_text("Table, heatmap, dynamic functional connectome, export").clicked() {
+                    communities.open = true;
+                }
+            });
             let mut changed = ui.checkbox(&mut s.size_by_degree, "size by degree").changed();
             changed |= ui
                 .add(

@@ -24,6 +24,8 @@ pub struct Options {
     pub protocol: Option<crate::sim::Protocol>,
     /// Run the simulation this long (biological ms) once the graph is open.
     pub run_for_ms: Option<f64>,
+    /// After the run, compute and show its dynamic functional connectome.
+    pub dynamic_connectome: bool,
     pub theme: Theme,
 }
 

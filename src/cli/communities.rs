@@ -1,12 +1,11 @@
 //! `connectoscope communities`: Leiden or Louvain modularity communities of the undirected
 //! projection (see [`crate::analysis::communities`]), written as CSV `neuron,community`.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use super::LoadArgs;
-use crate::analysis::communities::{self, Method, Options, Quality};
+use crate::analysis::communities::{self, Method, Options, Quality, summary};
 use crate::io;
 
 #[derive(Debug, clap::Args)]
@@ -84,15 +83,10 @@ pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
     let time_s = t0.elapsed().as_secs_f64();
     let sizes = partition.sizes();
     if let Some(path) = &args.out {
-        let write = || -> std::io::Result<()> {
-            let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
-            writeln!(f, "neuron,community")?;
-            for (i, c) in partition.membership.iter().enumerate() {
-                writeln!(f, "{},{c}", csv_field(connectome.neurons.name(i)))?;
-            }
-            f.flush()
-        };
-        write().map_err(|e| format!("{}: {e}", path.display()))?;
+        io::write_atomically(path, |w| {
+            summary::write_csv(connectome.neurons.names(), &partition.membership, w)
+        })
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if args.json {
         let v = serde_json::json!({
@@ -119,13 +113,5 @@ pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
             &sizes[..sizes.len().min(10)],
             time_s
         ))
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }

@@ -48,6 +48,7 @@
 //! arrays; the inner loops use dense scratch arrays indexed by community, no hashing.
 
 pub mod sbm;
+pub mod summary;
 
 use std::collections::VecDeque;
 
