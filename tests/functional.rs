@@ -42,7 +42,7 @@ fn simulated_groups_and_epochs_are_recovered() {
         &protocol(),
         &ActivityOptions {
             duration_ms: 4000.0,
-            min_spikes: 1,
+            active_only: true,
             ..Default::default()
         },
         None,

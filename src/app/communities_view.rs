@@ -183,7 +183,7 @@ pub fn functional_of_run(
         &ActivityOptions {
             duration_ms,
             neurons: Some(neurons),
-            min_spikes: 1,
+            active_only: true,
             ..Default::default()
         },
         cancel,
@@ -607,6 +607,42 @@ mod tests {
         }
         assert!(export(&c, &m, &dir.path().join("c.txt")).is_err());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    /// Involved neurons take their community's colour, bright when the component is active;
+    /// neurons alone in their community and neurons not analysed are greys.
+    #[test]
+    fn component_colours_follow_the_scrubber() {
+        use crate::analysis::functional::Component;
+        let dc = DynamicConnectome {
+            names: ["a", "b", "c", "d"].map(String::from).to_vec(),
+            window_start_s: vec![0.0, 0.5],
+            components: vec![Component {
+                weight: 1.0,
+                // Pairs (0,1) (0,2) (0,3) (1,2) (1,3) (2,3).
+                pairs: vec![1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                time_curve: vec![0.0, 2.0],
+                recordings: vec![1.0],
+                communities: vec![0, 0, 1, 2],
+                modularity: 0.0,
+            }],
+            rel_error: 0.1,
+            shape: [6, 2, 1],
+        };
+        assert_eq!(dc.components[0].groups(), 1);
+        // Graph neurons 5, 1, 2, 3 were analysed; 0 and 4 were not.
+        let neurons = [5, 1, 2, 3];
+        let quiet = component_colors(&dc, &neurons, 0, 0, 6);
+        let active = component_colors(&dc, &neurons, 0, 1, 6);
+        let bright = |c: [f32; 4]| c[0] + c[1] + c[2];
+        assert!(bright(active.colors[5]) > 3.0 * bright(quiet.colors[5]));
+        assert_eq!(active.colors[5], active.colors[1]);
+        assert!(active.scale[5] > quiet.scale[5]);
+        assert_eq!(active.colors[2], OUTSIDE);
+        assert_eq!(active.colors[3], OUTSIDE);
+        assert_eq!(active.colors[0], UNANALYSED);
+        assert!(active.legend.title.contains("0.50 s") && active.legend.title.contains("100%"));
+        assert_eq!(most_active_window(&dc, 0), 1);
     }
 
     #[test]

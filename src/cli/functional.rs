@@ -33,10 +33,10 @@ pub struct FunctionalArgs {
     /// Sampling interval of the simulated activity (ms).
     #[arg(long, default_value_t = 10.0)]
     pub sample_ms: f64,
-    /// Analyse only neurons that spiked at least this often in the simulated run (spiking
-    /// models; silent neurons add only noise).
-    #[arg(long, default_value_t = 1)]
-    pub min_spikes: u32,
+    /// Analyse every neuron of the simulated run, not only the active ones (those that
+    /// spiked, or whose trace changes): silent neurons add only noise.
+    #[arg(long)]
+    pub all_neurons: bool,
     /// Also write the simulated activity as a traces CSV (time_s, one column per neuron).
     #[arg(long, value_name = "FILE.csv")]
     pub traces_out: Option<PathBuf>,
@@ -153,7 +153,7 @@ fn simulated(dataset: &str, args: &FunctionalArgs) -> Result<Traces, String> {
     let opts = ActivityOptions {
         duration_ms: args.duration,
         sample_ms: args.sample_ms,
-        min_spikes: args.min_spikes,
+        active_only: !args.all_neurons,
         ..Default::default()
     };
     let traces = activity::simulate_traces(&connectome, &protocol, &opts, None, &|_| {})?;

@@ -35,10 +35,10 @@ pub struct ActivityOptions {
     pub noise_sd: f64,
     /// Neurons to sample (all when `None`).
     pub neurons: Option<Vec<u32>>,
-    /// For spiking models, keep only neurons that spiked at least this often: silent
-    /// neurons carry no functional connectivity, only noise, and in a connectome most of
-    /// them are silent under a focal stimulus (0 keeps all).
-    pub min_spikes: u32,
+    /// Keep only active neurons (that spiked, for spiking models; whose trace changes,
+    /// otherwise): silent neurons carry no functional connectivity, only noise, and under a
+    /// focal stimulus most neurons of a connectome are silent.
+    pub active_only: bool,
     pub threads: usize,
 }
 
@@ -50,7 +50,7 @@ impl Default for ActivityOptions {
             calcium_tau_ms: 100.0,
             noise_sd: 0.05,
             neurons: None,
-            min_spikes: 0,
+            active_only: false,
             threads: 1,
         }
     }
@@ -128,25 +128,34 @@ pub fn simulate_traces(
         time_s.push(now_ms / 1000.0);
         progress((s + 1) as f64 / samples as f64);
     }
-    let mut values = if phase_values.first().is_some_and(|v| !v.is_empty()) {
+    let spiking = phase_values.first().is_none_or(|v| v.is_empty()) && sim.recorder.total_spikes > 0;
+    let mut values = if !phase_values.first().is_none_or(|v| v.is_empty()) {
         phase_values
-    } else if sim.recorder.total_spikes > 0 {
+    } else if spiking {
         calcium_values
     } else {
         state_values
     };
-    let mut rng = Pcg64Mcg::seed_from_u64(config.seed ^ 0x1A61_0A5E);
-    for v in values.iter_mut().flatten() {
-        *v += opts.noise_sd * rng.sample::<f64, _>(StandardNormal);
-    }
     let mut spikes = vec![0u32; connectome.neurons.len()];
     for s in &sim.recorder.spikes {
         spikes[s.neuron as usize] += 1;
     }
     let keep: Vec<bool> = neurons
         .iter()
-        .map(|&i| sim.recorder.total_spikes == 0 || spikes[i as usize] >= opts.min_spikes)
+        .zip(&values)
+        .map(|(&i, v)| {
+            let active = if spiking {
+                spikes[i as usize] > 0
+            } else {
+                v.iter().any(|&x| (x - v[0]).abs() > 1e-9 * (1.0 + v[0].abs()))
+            };
+            !opts.active_only || active
+        })
         .collect();
+    let mut rng = Pcg64Mcg::seed_from_u64(config.seed ^ 0x1A61_0A5E);
+    for v in values.iter_mut().flatten() {
+        *v += opts.noise_sd * rng.sample::<f64, _>(StandardNormal);
+    }
     let mut kept = keep.iter();
     values.retain(|_| *kept.next().unwrap());
     Ok(Traces {
