@@ -132,20 +132,16 @@ fn update_first_mode(x: &Tensor3, f: &mut [Vec<f64>; 3], g: &[f64], rank: usize)
         .fold(
             || vec![0.0; slab * rank],
             |mut y, (c, rows)| {
-                let mut m = vec![0.0; rank];
-                for (local, row) in rows.chunks_mut(rank).enumerate() {
-                    let i = c * chunk + local;
-                    let xs = &x.data[i * slab..(i + 1) * slab];
-                    m.fill(0.0);
-                    // Zipped slices: no bounds checks, so the loops vectorise.
-                    for (&v, k) in xs.iter().zip(kr.chunks_exact(rank)) {
-                        m.iter_mut().zip(k).for_each(|(m, &k)| *m += v * k);
-                    }
-                    hals_row(row, &m, g, rank);
-                    for (&v, out) in xs.iter().zip(y.chunks_exact_mut(rank)) {
-                        out.iter_mut().zip(row.iter()).for_each(|(o, &a)| *o += v * a);
-                    }
+                let n = rows.len() / rank;
+                let xs = &x.data[c * chunk * slab..(c * chunk + n) * slab];
+                // M = X_block (B ⊙ C): the mode-0 MTTKRP of these rows.
+                let mut m = vec![0.0; n * rank];
+                gemm(n, slab, rank, (xs, slab, 1), (&kr, rank, 1), 0.0, &mut m);
+                for (row, m) in rows.chunks_mut(rank).zip(m.chunks_exact(rank)) {
+                    hals_row(row, m, g, rank);
                 }
+                // Y += X_blockᵀ A_block, with the new rows.
+                gemm(slab, n, rank, (xs, 1, slab), (rows, rank, 1), 1.0, &mut y);
                 y
             },
         )
@@ -156,6 +152,36 @@ fn update_first_mode(x: &Tensor3, f: &mut [Vec<f64>; 3], g: &[f64], rank: usize)
                 a
             },
         )
+}
+
+/// `C ← beta C + A B` for row-major `C` (m × n); `A` (m × k) and `B` (k × n) given as
+/// (data, row stride, column stride). matrixmultiply picks AVX2/FMA kernels at run time.
+fn gemm(m: usize, k: usize, n: usize, a: (&[f64], usize, usize), b: (&[f64], usize, usize), beta: f64, c: &mut [f64]) {
+    assert!(a.0.len() >= (m.max(1) - 1) * a.1 + (k.max(1) - 1) * a.2 + 1 || m * k == 0);
+    assert!(b.0.len() >= (k.max(1) - 1) * b.1 + (n.max(1) - 1) * b.2 + 1 || k * n == 0);
+    assert_eq!(c.len(), m * n);
+    if m * n == 0 {
+        return;
+    }
+    // SAFETY: the asserts above keep every index the product reads or writes in bounds.
+    unsafe {
+        matrixmultiply::dgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.0.as_ptr(),
+            a.1 as isize,
+            a.2 as isize,
+            b.0.as_ptr(),
+            b.1 as isize,
+            b.2 as isize,
+            beta,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
 }
 
 /// The MTTKRP of mode 1 or 2 from Y: M1[j] = Σ_k Y[j,k] ∘ c_k, M2[k] = Σ_j Y[j,k] ∘ b_j.
