@@ -57,7 +57,7 @@ fn simulated_groups_and_epochs_are_recovered() {
     assert!(names.len() < 60, "{} active neurons", names.len());
     let n = names.len();
     let dc = dynamic_connectome(
-        &[traces.clone()],
+        std::slice::from_ref(&traces),
         &DynamicOptions {
             remove_baseline: true,
             window_s: 0.5,

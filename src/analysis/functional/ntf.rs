@@ -157,12 +157,14 @@ fn update_first_mode(x: &Tensor3, f: &mut [Vec<f64>; 3], g: &[f64], rank: usize)
 /// `C ← beta C + A B` for row-major `C` (m × n); `A` (m × k) and `B` (k × n) given as
 /// (data, row stride, column stride). matrixmultiply picks AVX2/FMA kernels at run time.
 fn gemm(m: usize, k: usize, n: usize, a: (&[f64], usize, usize), b: (&[f64], usize, usize), beta: f64, c: &mut [f64]) {
-    assert!(a.0.len() >= (m.max(1) - 1) * a.1 + (k.max(1) - 1) * a.2 + 1 || m * k == 0);
-    assert!(b.0.len() >= (k.max(1) - 1) * b.1 + (n.max(1) - 1) * b.2 + 1 || k * n == 0);
     assert_eq!(c.len(), m * n);
-    if m * n == 0 {
+    if m * n * k == 0 {
+        c.iter_mut().for_each(|v| *v *= beta);
         return;
     }
+    // The last element each operand's strides reach.
+    assert!(a.0.len() > (m - 1) * a.1 + (k - 1) * a.2);
+    assert!(b.0.len() > (k - 1) * b.1 + (n - 1) * b.2);
     // SAFETY: the asserts above keep every index the product reads or writes in bounds.
     unsafe {
         matrixmultiply::dgemm(
