@@ -325,5 +325,19 @@ fn cli_writes_json_and_csv() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("leiden or louvain"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("leiden, louvain or sbm"));
+
+    // The SBM through the same command: the same keys, its description length as quality.
+    let sbm = std::process::Command::new(env!("CARGO_BIN_EXE_connectoscope"))
+        .args(["communities", "celegans-cook2019", "--method", "sbm", "--json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(sbm.status.success(), "{}", String::from_utf8_lossy(&sbm.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&sbm.stdout).unwrap();
+    assert_eq!(v["method"], "sbm");
+    assert_eq!(v["quality"], "description_length");
+    let k = v["communities"].as_u64().unwrap();
+    assert!((2..=40).contains(&k), "{k} blocks");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 303);
 }

@@ -68,13 +68,7 @@ fn poll_export(job: &mut ExportJob, status: &mut Status) {
 }
 
 /// Export buttons: a save dialog, then an atomic write, on a background thread.
-fn export_buttons(
-    ui: &mut egui::Ui,
-    job: &mut ExportJob,
-    scene: &Scene,
-    membership: Vec<Option<u32>>,
-    stem: &str,
-) {
+fn export_buttons(ui: &mut egui::Ui, job: &mut ExportJob, scene: &Scene, membership: Vec<Option<u32>>, stem: &str) {
     let Some(g) = scene.graph.data.clone() else { return };
     ui.horizontal(|ui| {
         ui.weak("Export");
@@ -112,11 +106,16 @@ fn structural(
             .selected_text(match s.method {
                 Method::Leiden => "Leiden",
                 Method::Louvain => "Louvain",
+                Method::Sbm => "SBM",
             })
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut s.method, Method::Leiden, "Leiden");
                 ui.selectable_value(&mut s.method, Method::Louvain, "Louvain");
+                ui.selectable_value(&mut s.method, Method::Sbm, "SBM")
+                    .on_hover_text("Weighted degree-corrected stochastic block model; chooses the number of blocks itself (minimum description length) and finds non-assortative groups too");
             });
+        let modularity_based = s.method != Method::Sbm;
+        ui.add_enabled_ui(modularity_based, |ui| {
         egui::ComboBox::from_id_salt("quality")
             .selected_text(s.quality.as_str())
             .show_ui(ui, |ui| {
@@ -125,10 +124,14 @@ fn structural(
             });
         ui.add(egui::DragValue::new(&mut s.resolution).speed(0.01).range(0.0..=100.0).prefix("γ "))
             .on_hover_text("Resolution: larger gives more, smaller communities (CPM: the weight density asked for inside)");
+        });
     });
     ui.horizontal(|ui| {
-        ui.checkbox(&mut s.directed, "directed")
-            .on_hover_text("Leicht–Newman modularity on chemical synapse direction (gap junctions both ways)");
+        ui.add_enabled(
+            s.method != Method::Sbm,
+            egui::Checkbox::new(&mut s.directed, "directed"),
+        )
+        .on_hover_text("Leicht–Newman modularity on chemical synapse direction (gap junctions both ways)");
         ui.add(egui::DragValue::new(&mut s.seed).prefix("seed "));
         let busy = state.structural_job.is_some();
         if ui.add_enabled(!busy, egui::Button::new("Find communities")).clicked() {
@@ -161,27 +164,37 @@ fn structural(
         .id_salt("community table")
         .max_height(200.0)
         .show(ui, |ui| {
-            egui::Grid::new("communities").num_columns(4).striped(true).show(ui, |ui| {
-                ui.strong("community");
-                ui.strong("size");
-                ui.strong("inside").on_hover_text("Share of the members' connection weight that stays inside");
-                ui.strong("top neurons (by degree)");
-                ui.end_row();
-                for (c, row) in st.summary.iter().enumerate() {
-                    let colour = color32(CATEGORICAL.get(c).copied().unwrap_or(GREY));
-                    let names: Vec<&str> = row.members.iter().map(|&i| g.c.neurons.name(i as usize)).collect();
-                    let r = ui
-                        .add(egui::Button::new(egui::RichText::new(format!("■ {}", c + 1)).color(colour)))
-                        .on_hover_text(format!("Click to select all {} members:\n{}", names.len(), wrap(&names, 60)));
-                    if r.clicked() {
-                        requests.write(Request::Select(row.members.iter().map(|&i| i as usize).collect()));
-                    }
-                    ui.label(row.members.len().to_string());
-                    ui.label(format!("{:.0}%", row.internal_fraction * 100.0));
-                    ui.label(names.iter().take(4).copied().collect::<Vec<_>>().join(", "));
+            egui::Grid::new("communities")
+                .num_columns(4)
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong("community");
+                    ui.strong("size");
+                    ui.strong("inside")
+                        .on_hover_text("Share of the members' connection weight that stays inside");
+                    ui.strong("top neurons (by degree)");
                     ui.end_row();
-                }
-            });
+                    for (c, row) in st.summary.iter().enumerate() {
+                        let colour = color32(CATEGORICAL.get(c).copied().unwrap_or(GREY));
+                        let names: Vec<&str> = row.members.iter().map(|&i| g.c.neurons.name(i as usize)).collect();
+                        let r = ui
+                            .add(egui::Button::new(
+                                egui::RichText::new(format!("■ {}", c + 1)).color(colour),
+                            ))
+                            .on_hover_text(format!(
+                                "Click to select all {} members:\n{}",
+                                names.len(),
+                                wrap(&names, 60)
+                            ));
+                        if r.clicked() {
+                            requests.write(Request::Select(row.members.iter().map(|&i| i as usize).collect()));
+                        }
+                        ui.label(row.members.len().to_string());
+                        ui.label(format!("{:.0}%", row.internal_fraction * 100.0));
+                        ui.label(names.iter().take(4).copied().collect::<Vec<_>>().join(", "));
+                        ui.end_row();
+                    }
+                });
         });
     heatmap(ui, &st.between, k);
     let membership = st.partition.membership.iter().map(|&c| Some(c)).collect();
@@ -280,8 +293,20 @@ fn functional(
     );
     let f = &mut state.functional_settings;
     ui.horizontal(|ui| {
-        ui.add(egui::DragValue::new(&mut f.window_s).speed(0.01).range(0.05..=60.0).prefix("window ").suffix(" s"));
-        ui.add(egui::DragValue::new(&mut f.step_s).speed(0.01).range(0.01..=60.0).prefix("step ").suffix(" s"));
+        ui.add(
+            egui::DragValue::new(&mut f.window_s)
+                .speed(0.01)
+                .range(0.05..=60.0)
+                .prefix("window ")
+                .suffix(" s"),
+        );
+        ui.add(
+            egui::DragValue::new(&mut f.step_s)
+                .speed(0.01)
+                .range(0.01..=60.0)
+                .prefix("step ")
+                .suffix(" s"),
+        );
         ui.add(egui::DragValue::new(&mut f.rank).range(1..=20).prefix("components "));
     });
     ui.horizontal(|ui| {
@@ -313,14 +338,20 @@ fn functional(
     }
     ui.horizontal(|ui| {
         if let Some(job) = &state.functional_job {
-            ui.add(egui::ProgressBar::new(state.functional_progress as f32).desired_width(200.0).show_percentage());
+            ui.add(
+                egui::ProgressBar::new(state.functional_progress as f32)
+                    .desired_width(200.0)
+                    .show_percentage(),
+            );
             if ui.button("Cancel").clicked() {
                 job.cancel();
                 state.functional_job = None;
             }
         } else if ui
             .button("▶ Dynamic connectome of this run")
-            .on_hover_text("Replays the run's protocol from 0 (runs are deterministic), samples every neuron and factorises")
+            .on_hover_text(
+                "Replays the run's protocol from 0 (runs are deterministic), samples every neuron and factorises",
+            )
             .clicked()
         {
             state.start_functional(g, live, &scene.selection);
@@ -344,7 +375,9 @@ fn functional(
                 .text("time")
                 .custom_formatter(|v, _| format!("{:.2} s", start(v as usize))),
         )
-        .on_hover_text("Scrub through the windows: the 3D view shows the chosen component's communities as active then");
+        .on_hover_text(
+            "Scrub through the windows: the 3D view shows the chosen component's communities as active then",
+        );
         state.window = w;
     }
     let structural = state.structural.clone();
@@ -366,15 +399,27 @@ fn functional(
                 .on_hover_text("How active the component is at the scrubber's time");
             ui.weak(format!("{k} communities, Q {:.2}", comp.modularity));
             if let Some(s) = &structural {
-                ui.weak(format!("NMI {:.2}", structural_nmi(&s.partition.membership, &fc.neurons, comp)))
-                    .on_hover_text("Agreement with the structural communities (normalised mutual information)");
+                ui.weak(format!(
+                    "NMI {:.2}",
+                    structural_nmi(&s.partition.membership, &fc.neurons, comp)
+                ))
+                .on_hover_text("Agreement with the structural communities (normalised mutual information)");
             }
-            if ui.small_button("peak").on_hover_text("Scrub to where it is most active").clicked() {
+            if ui
+                .small_button("peak")
+                .on_hover_text("Scrub to where it is most active")
+                .clicked()
+            {
                 state.window = most_active_window(dc, c);
                 state.showing = Showing::Component(c);
             }
         });
-        let points: Vec<[f64; 2]> = dc.window_start_s.iter().zip(&comp.time_curve).map(|(&t, &v)| [t, v]).collect();
+        let points: Vec<[f64; 2]> = dc
+            .window_start_s
+            .iter()
+            .zip(&comp.time_curve)
+            .map(|(&t, &v)| [t, v])
+            .collect();
         let now = dc.window_start_s.get(at).copied().unwrap_or(0.0);
         Plot::new(("time curve", c))
             .height(46.0)
@@ -394,7 +439,13 @@ fn functional(
         for (t, &i) in fc.neurons.iter().enumerate() {
             membership[i as usize] = Some(comp.communities[t]);
         }
-        export_buttons(ui, export_job, scene, membership, &format!("component{}_communities", c + 1));
+        export_buttons(
+            ui,
+            export_job,
+            scene,
+            membership,
+            &format!("component{}_communities", c + 1),
+        );
     }
     if structural.is_none() {
         ui.weak("Find structural communities above to compare them (NMI).");

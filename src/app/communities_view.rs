@@ -64,6 +64,7 @@ impl StructuralSettings {
         let name = match self.method {
             Method::Leiden => "Leiden",
             Method::Louvain => "Louvain",
+            Method::Sbm => return "SBM (degree-corrected, weighted)".into(),
         };
         let quality = match (self.quality, self.directed) {
             (Quality::Modularity, false) => "modularity",
@@ -85,7 +86,7 @@ pub struct Structural {
 
 /// Finds structural communities of `c` (the panel's job).
 pub fn find_structural(c: &Connectome, s: &StructuralSettings) -> Structural {
-    let g = if s.directed {
+    let g = if s.directed && s.method != Method::Sbm {
         communities::projection_directed(c)
     } else {
         communities::projection(c)

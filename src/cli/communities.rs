@@ -14,7 +14,8 @@ pub struct CommunitiesArgs {
     pub input: String,
     #[command(flatten)]
     pub load: LoadArgs,
-    /// leiden or louvain.
+    /// leiden, louvain or sbm (weighted degree-corrected stochastic block model, the number
+    /// of blocks chosen by minimum description length).
     #[arg(long, default_value = "leiden")]
     pub method: String,
     /// modularity or cpm (constant Potts model), for leiden and louvain.
@@ -46,7 +47,7 @@ pub struct CommunitiesArgs {
 
 pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
     let method =
-        Method::parse(&args.method).ok_or_else(|| format!("--method {}: expected leiden or louvain", args.method))?;
+        Method::parse(&args.method).ok_or_else(|| format!("--method {}: expected leiden, louvain or sbm", args.method))?;
     let quality = Quality::parse(&args.quality)
         .ok_or_else(|| format!("--quality {}: expected modularity or cpm", args.quality))?;
     if !(args.resolution.is_finite() && args.resolution >= 0.0) {
@@ -88,11 +89,13 @@ pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
         })
         .map_err(|e| format!("{}: {e}", path.display()))?;
     }
+    // The SBM minimises its description length; it has no quality function or resolution.
+    let quality_name = if method == Method::Sbm { "description_length" } else { quality.as_str() };
     if args.json {
         let v = serde_json::json!({
             "method": method.as_str(),
             "modularity": partition.modularity,
-            "quality": quality.as_str(),
+            "quality": quality_name,
             "quality_value": partition.quality,
             "directed": args.directed,
             "communities": sizes.len(),
@@ -105,10 +108,11 @@ pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
         Ok(v.to_string() + "\n")
     } else {
         Ok(format!(
-            "{}: {} communities, modularity {:.4} (γ = {}), largest {:?}, {:.3} s\n",
+            "{}: {} communities, modularity {:.4}, {quality_name} {:.4} (γ = {}), largest {:?}, {:.3} s\n",
             method.as_str(),
             sizes.len(),
             partition.modularity,
+            partition.quality,
             args.resolution,
             &sizes[..sizes.len().min(10)],
             time_s

@@ -393,6 +393,8 @@ impl Quality {
 pub enum Method {
     Louvain,
     Leiden,
+    /// The weighted degree-corrected SBM, blocks chosen by description length ([`sbm`]).
+    Sbm,
 }
 
 impl Method {
@@ -400,6 +402,7 @@ impl Method {
         match s.trim().to_ascii_lowercase().as_str() {
             "louvain" => Some(Method::Louvain),
             "leiden" => Some(Method::Leiden),
+            "sbm" => Some(Method::Sbm),
             _ => None,
         }
     }
@@ -408,6 +411,7 @@ impl Method {
         match self {
             Method::Louvain => "louvain",
             Method::Leiden => "leiden",
+            Method::Sbm => "sbm",
         }
     }
 }
@@ -441,7 +445,8 @@ pub struct Partition {
     pub membership: Vec<u32>,
     /// Modularity at the run's γ (at γ = 1 for CPM runs); directed if the graph is.
     pub modularity: f64,
-    /// The optimised quality function's value.
+    /// The optimised quality function's value (for the SBM its description length in nats,
+    /// which is minimised).
     pub quality: f64,
     /// Whole iterations run.
     pub iterations: usize,
@@ -463,6 +468,21 @@ impl Partition {
 
 /// Finds communities of `g` with the chosen method.
 pub fn detect(g: &Graph, opts: &Options) -> Partition {
+    if opts.method == Method::Sbm {
+        let fit = sbm::fit(
+            g,
+            &sbm::SbmOptions {
+                seed: opts.seed,
+                ..Default::default()
+            },
+        );
+        return Partition {
+            modularity: modularity(g, &fit.membership, 1.0),
+            quality: fit.description_length,
+            membership: fit.membership,
+            iterations: 1,
+        };
+    }
     let n = g.len();
     let mut rng = Pcg64Mcg::seed_from_u64(opts.seed);
     let mut membership: Vec<u32> = (0..n as u32).collect();
@@ -821,14 +841,15 @@ fn one_iteration(g0: &Graph, membership: &mut [u32], opts: &Options, rng: &mut P
         let g = owned.as_ref().unwrap_or(g0);
         let moved = match opts.method {
             Method::Louvain => move_sweeps(g, &mut part, opts, rng),
-            Method::Leiden => move_queue(g, &mut part, opts, rng),
+            Method::Leiden | Method::Sbm => move_queue(g, &mut part, opts, rng),
         };
         let k = compact(&mut part);
         if k == g.len() {
             break;
         }
         let (agg_part, agg_k) = match opts.method {
-            Method::Leiden => {
+            // (The SBM never gets here: `detect` hands it to `sbm::fit`.)
+            Method::Leiden | Method::Sbm => {
                 let (r, rk) = refine(g, &part, opts, rng);
                 if rk < g.len() { (r, rk) } else { (part.clone(), k) }
             }
