@@ -90,12 +90,24 @@ fn simulated_groups_and_epochs_are_recovered() {
             .unwrap();
         let hits = top.iter().filter(|&&i| is(group, i)).count();
         let strays = top.iter().filter(|&&i| is(other, i)).count();
-        assert!(hits >= 5 && strays <= 1, "epoch {epoch}: top {:?}", top.iter().map(|&i| &names[i]).collect::<Vec<_>>());
+        assert!(
+            hits >= 5 && strays <= 1,
+            "epoch {epoch}: top {:?}",
+            top.iter().map(|&i| &names[i]).collect::<Vec<_>>()
+        );
         // ...is active in its epoch (windows ending by 2 s, or starting from 2 s)...
         let (mut on, mut off) = (0.0, 0.0);
         for (w, &v) in comp.time_curve.iter().enumerate() {
-            let in_epoch = if epoch == 0 { starts[w] + 0.5 <= 2.0 } else { starts[w] >= 2.0 - 1e-9 };
-            let in_other = if epoch == 0 { starts[w] >= 2.0 - 1e-9 } else { starts[w] + 0.5 <= 2.0 };
+            let in_epoch = if epoch == 0 {
+                starts[w] + 0.5 <= 2.0
+            } else {
+                starts[w] >= 2.0 - 1e-9
+            };
+            let in_other = if epoch == 0 {
+                starts[w] >= 2.0 - 1e-9
+            } else {
+                starts[w] + 0.5 <= 2.0
+            };
             if in_epoch {
                 on += v;
             } else if in_other {
@@ -123,8 +135,22 @@ fn functional_cli_simulates_and_factorises() {
     let traces = dir.path().join("traces.csv");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_connectoscope"))
         .args(["functional", "--simulate", "celegans-cook2019", "--protocol"])
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/functional/two_epochs.json"))
-        .args(["--duration", "4s", "--window", "0.5", "--step", "0.25", "--rank", "2", "--json", "--out"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/functional/two_epochs.json"
+        ))
+        .args([
+            "--duration",
+            "4s",
+            "--window",
+            "0.5",
+            "--step",
+            "0.25",
+            "--rank",
+            "2",
+            "--json",
+            "--out",
+        ])
         .arg(&out)
         .arg("--traces-out")
         .arg(&traces)
@@ -138,7 +164,13 @@ fn functional_cli_simulates_and_factorises() {
     let header = text.lines().next().unwrap();
     assert!(header.starts_with("time_s,") && header.contains("AVAL") && header.contains("DB1"));
     assert_eq!(text.lines().count(), 401);
-    for f in ["components.csv", "time_curves.csv", "communities.csv", "affinity_c1.csv", "summary.json"] {
+    for f in [
+        "components.csv",
+        "time_curves.csv",
+        "communities.csv",
+        "affinity_c1.csv",
+        "summary.json",
+    ] {
         assert!(out.join(f).exists(), "{f}");
     }
     // The traces it wrote give the same connectome through the traces route.
@@ -156,7 +188,16 @@ fn functional_cli_simulates_and_factorises() {
     assert!((e1 - e2).abs() < 1e-6, "{e1} vs {e2}");
 
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_connectoscope"))
-        .args(["functional", "--simulate", "celegans-cook2019", "--window", "0.5", "--step", "0.25", "--out"])
+        .args([
+            "functional",
+            "--simulate",
+            "celegans-cook2019",
+            "--window",
+            "0.5",
+            "--step",
+            "0.25",
+            "--out",
+        ])
         .arg(dir.path().join("x"))
         .output()
         .unwrap();

@@ -194,7 +194,12 @@ pub fn functional_of_run(
     let neurons = traces
         .names
         .iter()
-        .map(|name| c.neurons.find(name).map(|i| i as u32).ok_or(format!("{name}: not in the graph")))
+        .map(|name| {
+            c.neurons
+                .find(name)
+                .map(|i| i as u32)
+                .ok_or(format!("{name}: not in the graph"))
+        })
         .collect::<Result<Vec<u32>, String>>()?;
     let dc = functional_of_traces(&traces, s)?;
     Ok(Functional {
@@ -301,7 +306,15 @@ impl Communities {
                 let progress = |f: f64| {
                     w.send(Err(f * 0.8));
                 };
-                let r = functional_of_run(&c, &protocol, neurons, duration_ms, &settings, Some(w.cancel_flag()), &progress);
+                let r = functional_of_run(
+                    &c,
+                    &protocol,
+                    neurons,
+                    duration_ms,
+                    &settings,
+                    Some(w.cancel_flag()),
+                    &progress,
+                );
                 w.send(Ok(r));
             },
             |e| Ok(Err(e)),
@@ -542,7 +555,11 @@ pub fn component_colors(dc: &DynamicConnectome, neurons: &[u32], k: usize, w: us
 /// `.gexf` as the whole graph with a `community` attribute (neurons without one, -1).
 /// Atomic, like every save.
 pub fn export(c: &Connectome, membership: &[Option<u32>], path: &Path) -> Result<String, String> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let label = |m: &Option<u32>| m.map_or(-1, |c| c as i64);
     let result = match ext.as_str() {
         "csv" => crate::io::write_atomically(path, |w| {
@@ -568,7 +585,10 @@ pub fn export(c: &Connectome, membership: &[Option<u32>], path: &Path) -> Result
             crate::io::save(&copy, path).map_err(|e| std::io::Error::other(e.to_string()))
         }
         _ => {
-            return Err(format!("{}: unknown format (use .csv, .graphml or .gexf)", path.display()));
+            return Err(format!(
+                "{}: unknown format (use .csv, .graphml or .gexf)",
+                path.display()
+            ));
         }
     };
     result.map_err(|e| format!("{}: {e}", path.display()))?;
@@ -591,7 +611,10 @@ mod tests {
         assert!(k >= 3);
         assert_eq!(s.summary.len(), k);
         assert_eq!(s.between.len(), k * k);
-        assert_eq!(s.summary.iter().map(|x| x.members.len()).sum::<usize>(), c.neurons.len());
+        assert_eq!(
+            s.summary.iter().map(|x| x.members.len()).sum::<usize>(),
+            c.neurons.len()
+        );
         assert!(s.summary.iter().all(|x| (0.0..=1.0).contains(&x.internal_fraction)));
 
         let dir = tempfile::tempdir().unwrap();

@@ -46,8 +46,8 @@ pub struct CommunitiesArgs {
 }
 
 pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
-    let method =
-        Method::parse(&args.method).ok_or_else(|| format!("--method {}: expected leiden, louvain or sbm", args.method))?;
+    let method = Method::parse(&args.method)
+        .ok_or_else(|| format!("--method {}: expected leiden, louvain or sbm", args.method))?;
     let quality = Quality::parse(&args.quality)
         .ok_or_else(|| format!("--quality {}: expected modularity or cpm", args.quality))?;
     if !(args.resolution.is_finite() && args.resolution >= 0.0) {
@@ -90,7 +90,11 @@ pub fn run(args: &CommunitiesArgs) -> Result<String, String> {
         .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     // The SBM minimises its description length; it has no quality function or resolution.
-    let quality_name = if method == Method::Sbm { "description_length" } else { quality.as_str() };
+    let quality_name = if method == Method::Sbm {
+        "description_length"
+    } else {
+        quality.as_str()
+    };
     if args.json {
         let v = serde_json::json!({
             "method": method.as_str(),

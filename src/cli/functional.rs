@@ -82,7 +82,9 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
         return Err("--rank must be at least 1".into());
     }
     let affinity = match args.affinity.as_str() {
-        "differential" => AffinityKind::Differential { smooth: args.smooth.max(1) },
+        "differential" => AffinityKind::Differential {
+            smooth: args.smooth.max(1),
+        },
         "pearson" => AffinityKind::Pearson,
         other => return Err(format!("--affinity {other}: expected differential or pearson")),
     };

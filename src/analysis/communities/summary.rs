@@ -26,7 +26,11 @@ pub fn summarize(g: &Graph, membership: &[u32]) -> Vec<CommunitySummary> {
         .into_iter()
         .enumerate()
         .map(|(c, mut m)| {
-            m.sort_by(|&a, &b| g.strength(b as usize).total_cmp(&g.strength(a as usize)).then(a.cmp(&b)));
+            m.sort_by(|&a, &b| {
+                g.strength(b as usize)
+                    .total_cmp(&g.strength(a as usize))
+                    .then(a.cmp(&b))
+            });
             let total: f64 = m.iter().map(|&i| g.strength(i as usize)).sum();
             CommunitySummary {
                 members: m,
@@ -78,7 +82,14 @@ mod tests {
     #[test]
     fn two_triangles_and_a_bridge() {
         // Triangles {0,1,2} and {3,4,5} (weight 1), bridge 2–3 of weight 2; node 1 heavier.
-        let mut e = vec![(0, 1, 1.0), (1, 2, 1.0), (0, 2, 1.0), (3, 4, 1.0), (4, 5, 1.0), (3, 5, 1.0)];
+        let mut e = vec![
+            (0, 1, 1.0),
+            (1, 2, 1.0),
+            (0, 2, 1.0),
+            (3, 4, 1.0),
+            (4, 5, 1.0),
+            (3, 5, 1.0),
+        ];
         e.push((2, 3, 2.0));
         e.push((1, 0, 3.0));
         let g = Graph::from_edges(6, e);

@@ -20,10 +20,10 @@ use rand_pcg::Pcg64Mcg;
 
 use super::Traces;
 use crate::model::Connectome;
+use crate::sim::Simulation;
 use crate::sim::models::{self, ModelConfig};
 use crate::sim::protocol::Protocol;
 use crate::sim::recording::RecordingSpec;
-use crate::sim::Simulation;
 
 #[derive(Debug, Clone)]
 pub struct ActivityOptions {
