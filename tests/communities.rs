@@ -1,9 +1,10 @@
 //! Structural communities: modularity values, Leiden/Louvain recovery and guarantees, partition
 //! comparison, the C. elegans quality against leidenalg, and the CLI.
 
+use common::planted;
 use connectoscope::analysis::communities::{self, Graph, Method, Options, Quality};
-use rand::{Rng, SeedableRng};
-use rand_pcg::Pcg64Mcg;
+
+mod common;
 
 /// Two 4-cliques joined by one edge (3–4).
 fn two_cliques() -> Graph {
@@ -17,26 +18,6 @@ fn two_cliques() -> Graph {
     }
     e.push((3, 4, 1.0));
     Graph::from_edges(8, e)
-}
-
-/// Planted partition: `k` groups of `size`, each node with about `degree` neighbours, a fraction
-/// `mu` of them outside its group. Returns the graph and the true labels.
-fn planted(k: usize, size: usize, degree: f64, mu: f64, seed: u64) -> (Graph, Vec<u32>) {
-    let n = k * size;
-    let mut rng = Pcg64Mcg::seed_from_u64(seed);
-    let p_in = degree * (1.0 - mu) / (size - 1) as f64;
-    let p_out = degree * mu / (n - size) as f64;
-    let labels: Vec<u32> = (0..n).map(|i| (i / size) as u32).collect();
-    let mut e = Vec::new();
-    for i in 0..n {
-        for j in i + 1..n {
-            let p = if labels[i] == labels[j] { p_in } else { p_out };
-            if rng.random::<f64>() < p {
-                e.push((i as u32, j as u32, 1.0 + rng.random_range(0..3) as f64));
-            }
-        }
-    }
-    (Graph::from_edges(n, e), labels)
 }
 
 fn opts(method: Method, seed: u64) -> Options {

@@ -11,27 +11,13 @@ use std::collections::HashSet;
 
 use connectoscope::analysis::functional::activity::{ActivityOptions, simulate_traces};
 use connectoscope::analysis::functional::ntf::NtfOptions;
-use connectoscope::analysis::functional::{AffinityKind, Component, DynamicOptions, dynamic_connectome};
+use connectoscope::analysis::functional::{AffinityKind, DynamicOptions, dynamic_connectome};
 
 const A: [&str; 8] = ["AVAL", "AVAR", "AVBL", "AVBR", "AVDL", "AVDR", "AVEL", "AVER"];
 const B: [&str; 8] = ["DB1", "DB2", "DB3", "DB4", "VB1", "VB2", "VB3", "VB4"];
 
 fn protocol() -> connectoscope::sim::Protocol {
     connectoscope::sim::Protocol::from_json(include_str!("fixtures/functional/two_epochs.json")).unwrap()
-}
-
-/// Each neuron's summed pair loading in the component.
-fn participation(c: &Component, n: usize) -> Vec<f64> {
-    let mut p = vec![0.0; n];
-    let mut k = 0;
-    for i in 0..n {
-        for j in i + 1..n {
-            p[i] += c.pairs[k];
-            p[j] += c.pairs[k];
-            k += 1;
-        }
-    }
-    p
 }
 
 #[test]
@@ -80,7 +66,7 @@ fn simulated_groups_and_epochs_are_recovered() {
             .components
             .iter()
             .map(|comp| {
-                let p = participation(comp, n);
+                let p = comp.participation(n);
                 let mut order: Vec<usize> = (0..n).collect();
                 order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
                 order.truncate(8);

@@ -4,30 +4,13 @@
 
 use std::time::Instant;
 
+use common::planted;
 use connectoscope::analysis::communities::sbm::{self, SbmFit, SbmOptions};
 use connectoscope::analysis::communities::{self, Graph, Options};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
-/// Planted partition: `k` groups of `size`, each node with about `degree` neighbours, a fraction
-/// `mu` of them outside its group, synapse-count weights 1–3. Returns the graph and the labels.
-fn planted(k: usize, size: usize, degree: f64, mu: f64, seed: u64) -> (Graph, Vec<u32>) {
-    let n = k * size;
-    let mut rng = Pcg64Mcg::seed_from_u64(seed);
-    let p_in = degree * (1.0 - mu) / (size - 1) as f64;
-    let p_out = degree * mu / (n - size) as f64;
-    let labels: Vec<u32> = (0..n).map(|i| (i / size) as u32).collect();
-    let mut e = Vec::new();
-    for i in 0..n {
-        for j in i + 1..n {
-            let p = if labels[i] == labels[j] { p_in } else { p_out };
-            if rng.random::<f64>() < p {
-                e.push((i as u32, j as u32, 1.0 + rng.random_range(0..3) as f64));
-            }
-        }
-    }
-    (Graph::from_edges(n, e), labels)
-}
+mod common;
 
 /// Pareto(α = 2.2) propensities, capped at 15 and scaled to mean 1: a few hubs, many leaves.
 fn heavy_tailed(n: usize, rng: &mut Pcg64Mcg) -> Vec<f64> {

@@ -502,15 +502,7 @@ const OUTSIDE: [f32; 4] = [0.22, 0.22, 0.25, 1.0];
 pub fn component_colors(dc: &DynamicConnectome, neurons: &[u32], k: usize, w: usize, n_graph: usize) -> CustomColors {
     let comp = &dc.components[k];
     let n = dc.names.len();
-    let mut participation = vec![0.0f64; n];
-    let mut p = 0;
-    for i in 0..n {
-        for j in i + 1..n {
-            participation[i] += comp.pairs[p];
-            participation[j] += comp.pairs[p];
-            p += 1;
-        }
-    }
+    let participation = comp.participation(n);
     let top = participation.iter().copied().fold(0.0, f64::max).max(1e-12);
     let peak = comp.time_curve.iter().copied().fold(0.0, f64::max).max(1e-12);
     let level = comp.time_curve.get(w).copied().unwrap_or(0.0) / peak;

@@ -1,4 +1,4 @@
-//! Helpers shared by the format tests (each test binary uses a subset).
+//! Helpers shared by the integration tests (each test binary uses a subset).
 #![allow(dead_code)]
 
 use connectoscope::Connectome;
@@ -32,4 +32,31 @@ pub fn assert_same(a: &Connectome, b: &Connectome) {
         assert_eq!(la, lb);
     }
     assert_eq!(da.lines().count(), db.lines().count());
+}
+
+/// Planted partition: `k` groups of `size`, each node with about `degree` neighbours, a fraction
+/// `mu` of them outside its group, synapse-count weights 1–3. Returns the graph and the labels.
+pub fn planted(
+    k: usize,
+    size: usize,
+    degree: f64,
+    mu: f64,
+    seed: u64,
+) -> (connectoscope::analysis::communities::Graph, Vec<u32>) {
+    let n = k * size;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    let p_in = degree * (1.0 - mu) / (size - 1) as f64;
+    let p_out = degree * mu / (n - size) as f64;
+    let labels: Vec<u32> = (0..n).map(|i| (i / size) as u32).collect();
+    let mut e = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let p = if labels[i] == labels[j] { p_in } else { p_out };
+            if rng.random::<f64>() < p {
+                e.push((i as u32, j as u32, 1.0 + rng.random_range(0..3) as f64));
+            }
+        }
+    }
+    (connectoscope::analysis::communities::Graph::from_edges(n, e), labels)
 }

@@ -61,6 +61,20 @@ pub struct Component {
 }
 
 impl Component {
+    /// How much each of the `n` neurons takes part: the sum of its pairs' loadings.
+    pub fn participation(&self, n: usize) -> Vec<f64> {
+        let mut p = vec![0.0; n];
+        let mut pairs = self.pairs.iter();
+        for i in 0..n {
+            for j in i + 1..n {
+                let w = pairs.next().copied().unwrap_or(0.0);
+                p[i] += w;
+                p[j] += w;
+            }
+        }
+        p
+    }
+
     /// The number of communities with at least two neurons (they come first).
     pub fn groups(&self) -> usize {
         let mut size = vec![0usize; self.communities.iter().map(|&c| c as usize + 1).max().unwrap_or(0)];
