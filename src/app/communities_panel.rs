@@ -157,7 +157,7 @@ fn structural(
             .on_hover_text("Colour the neurons by these communities")
             .clicked()
         {
-            state.showing = Showing::Structural;
+            state.show(Showing::Structural);
         }
     });
     egui::ScrollArea::vertical()
@@ -393,7 +393,7 @@ fn functional(
                 .on_hover_text("Colour the neurons by this component's communities")
                 .clicked()
             {
-                state.showing = Showing::Component(c);
+                state.show(Showing::Component(c));
             }
             ui.add(egui::ProgressBar::new(level as f32).desired_width(60.0))
                 .on_hover_text("How active the component is at the scrubber's time");
@@ -411,7 +411,7 @@ fn functional(
                 .clicked()
             {
                 state.window = most_active_window(dc, c);
-                state.showing = Showing::Component(c);
+                state.show(Showing::Component(c));
             }
         });
         let points: Vec<[f64; 2]> = dc

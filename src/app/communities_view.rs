@@ -278,6 +278,12 @@ pub struct Communities {
 }
 
 impl Communities {
+    /// Colours the neurons by `what` (again, even if it was shown before).
+    pub fn show(&mut self, what: Showing) {
+        self.showing = what;
+        self.shown = None;
+    }
+
     pub fn busy(&self) -> bool {
         self.structural_job.is_some() || self.functional_job.is_some()
     }
@@ -406,8 +412,7 @@ fn poll(
                     membership: s.partition.membership.clone(),
                 };
                 state.structural = Some(Arc::new(s));
-                state.showing = Showing::Structural;
-                state.shown = None;
+                state.show(Showing::Structural);
                 state.structural_job = None;
             }
             Poll::Finished => state.structural_job = None,
@@ -433,8 +438,7 @@ fn poll(
                 ));
                 state.window = most_active_window(&f.dc, 0);
                 state.functional = Some(Arc::new(f));
-                state.showing = Showing::Component(0);
-                state.shown = None;
+                state.show(Showing::Component(0));
                 state.functional_job = None;
             }
             Poll::Finished => state.functional_job = None,
@@ -468,11 +472,14 @@ fn recolour(
     if state.shown == Some(key) {
         return;
     }
-    // Another colouring was chosen in the meantime: leave it.
-    if state.shown.is_some() && settings.color_by != ColorBy::Custom {
-        state.showing = Showing::Nothing;
-    }
+    // Only the scrubber moved while another colouring is chosen: leave that colouring.
+    let scrubbed = state
+        .shown
+        .is_some_and(|(s, _, g)| s == state.showing && g == graph.generation);
     state.shown = Some(key);
+    if scrubbed && settings.color_by != ColorBy::Custom {
+        return;
+    }
     let Some(g) = &graph.data else { return };
     let colours = match (state.showing, &state.structural, &state.functional) {
         (Showing::Structural, Some(s), _) => {

@@ -41,16 +41,17 @@ impl Plugin for RedrawPlugin {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 /// Entities that mean a capture is under way.
 type CaptureInProgress = Or<(With<OffscreenCamera>, With<Screenshot>)>;
 
+#[allow(clippy::too_many_arguments)]
 fn keep_awake(
     positions: Res<Positions>,
     orbit: Res<Orbit>,
     loader: Res<Loader>,
     layout: Res<LayoutJob>,
     selection: Res<Selection>,
+    communities: Res<super::communities_view::Communities>,
     captures: Query<(), CaptureInProgress>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
@@ -59,6 +60,7 @@ fn keep_awake(
     let busy = positions.animating()
         || camera_moving
         || loader.busy()
+        || communities.busy()
         || layout.running().is_some()
         || selection.path_note.as_deref() == Some("searching…")
         || !captures.is_empty();
