@@ -252,7 +252,11 @@ pub enum Showing {
     Component(usize),
 }
 
-type FunctionalMessage = Result<Result<Functional, String>, f64>;
+/// What the functional job sends: how far it is, then its result.
+pub enum FunctionalMessage {
+    Progress(f64),
+    Done(Result<Functional, String>),
+}
 
 /// Everything the communities panel shows and the jobs behind it.
 #[derive(Resource, Default)]
@@ -309,8 +313,9 @@ impl Communities {
         self.functional_job = Some(Job::spawn(
             "functional",
             move |w| {
+                // Simulating is most of the work; the factorisation is the last stretch.
                 let progress = |f: f64| {
-                    w.send(Err(f * 0.8));
+                    w.send(FunctionalMessage::Progress(f * 0.8));
                 };
                 let r = functional_of_run(
                     &c,
@@ -321,9 +326,9 @@ impl Communities {
                     Some(w.cancel_flag()),
                     &progress,
                 );
-                w.send(Ok(r));
+                w.send(FunctionalMessage::Done(r));
             },
-            |e| Ok(Err(e)),
+            |e| FunctionalMessage::Done(Err(e)),
         ));
     }
 }
@@ -421,14 +426,14 @@ fn poll(
     }
     if let Some(job) = &state.functional_job {
         match job.poll() {
-            Poll::Ready(Err(p)) => state.functional_progress = p,
-            Poll::Ready(Ok(Err(e))) => {
+            Poll::Ready(FunctionalMessage::Progress(p)) => state.functional_progress = p,
+            Poll::Ready(FunctionalMessage::Done(Err(e))) => {
                 if e != "cancelled" {
                     status.error = Some(format!("dynamic connectome: {e}"));
                 }
                 state.functional_job = None;
             }
-            Poll::Ready(Ok(Ok(f))) => {
+            Poll::Ready(FunctionalMessage::Done(Ok(f))) => {
                 status.info = Some(format!(
                     "dynamic connectome: {} neurons, {} windows, {} components ({:.1} s)",
                     f.neurons.len(),
