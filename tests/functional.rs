@@ -102,13 +102,18 @@ fn simulated_groups_and_epochs_are_recovered() {
         }
         assert!(on > 10.0 * off, "epoch {epoch}: on {on} off {off}");
         epochs_found.insert(epoch);
-        // ...and keeps the group together in one of its communities.
+        // ...and keeps the group together in one of its communities, apart from the other.
         let mut count = std::collections::HashMap::new();
         for i in (0..n).filter(|&i| is(group, i)) {
             *count.entry(comp.communities[i]).or_insert(0) += 1;
         }
-        let together = count.values().copied().max().unwrap_or(0);
+        let (&home, &together) = count.iter().max_by_key(|(_, k)| **k).unwrap();
         assert!(together >= 6, "epoch {epoch}: group split {count:?}");
+        let intruders = (0..n).filter(|&i| is(other, i) && comp.communities[i] == home).count();
+        assert!(
+            intruders <= 1,
+            "epoch {epoch}: {intruders} of the other group in its community"
+        );
     }
     assert_eq!(epochs_found.len(), 2);
 }

@@ -1,6 +1,6 @@
 //! `connectoscope functional`: the dynamic functional connectome of activity traces — pairwise
 //! affinities in sliding windows, their non-negative tensor factorisation, and per component
-//! an affinity graph with Leiden communities, a time curve and per-recording loadings.
+//! an affinity graph with its SBM communities, a time curve and per-recording loadings.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

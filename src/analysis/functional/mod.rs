@@ -54,9 +54,11 @@ pub struct Component {
     /// Loading of each window: when the component is active.
     pub time_curve: Vec<f64>,
     pub recordings: Vec<f64>,
-    /// Leiden communities of the component's affinity graph (ids by decreasing size); a
-    /// neuron alone in its community takes no part in the component.
+    /// Blocks of the component's affinity graph by the weighted degree-corrected SBM (as the
+    /// paper does, there nested), ids by decreasing size; a neuron alone in its block takes
+    /// no part in the component.
     pub communities: Vec<u32>,
+    /// Modularity of those blocks (an SBM block can be disassortative, so it may be < 0).
     pub modularity: f64,
 }
 
@@ -195,7 +197,13 @@ pub fn dynamic_connectome(recordings: &[Traces], opts: &DynamicOptions) -> Resul
                     (i as u32, j as u32, w)
                 });
             let graph = Graph::from_edges(n, edges);
-            let partition = communities::detect(&graph, &Default::default());
+            let partition = communities::detect(
+                &graph,
+                &communities::Options {
+                    method: communities::Method::Sbm,
+                    ..Default::default()
+                },
+            );
             Component {
                 weight: cp.weights[c],
                 pairs: pairs_loading,
