@@ -211,11 +211,8 @@ pub fn functional_of_run(
 }
 
 fn functional_of_traces(traces: &Traces, s: &FunctionalSettings) -> Result<DynamicConnectome, String> {
-    let active = traces
-        .values
-        .iter()
-        .filter(|v| v.iter().any(|&x| (x - v[0]).abs() > 1e-9))
-        .count();
+    // Silent neurons were left out when the traces were made.
+    let active = traces.names.len();
     if active < 3 {
         return Err(format!(
             "only {active} neurons are active in the run: add stimuli (Simulation panel) so there is activity to analyse"
@@ -288,6 +285,11 @@ impl Communities {
         self.shown = None;
     }
 
+    /// Nothing scripted is pending (for `--screenshot`).
+    pub fn scripted_done(&self, options: &super::state::Options) -> bool {
+        !options.dynamic_connectome || (self.scripted_started && self.functional_job.is_none())
+    }
+
     pub fn busy(&self) -> bool {
         self.structural_job.is_some() || self.functional_job.is_some()
     }
@@ -349,13 +351,6 @@ fn scripted(
         state.scripted_started = true;
         state.open = true;
         state.start_functional(g, &live, &selection);
-    }
-}
-
-impl Communities {
-    /// Nothing scripted is pending (for `--screenshot`).
-    pub fn scripted_done(&self, options: &super::state::Options) -> bool {
-        !options.dynamic_connectome || (self.scripted_started && self.functional_job.is_none())
     }
 }
 
@@ -567,18 +562,7 @@ pub fn export(c: &Connectome, membership: &[Option<u32>], path: &Path) -> Result
     let label = |m: &Option<u32>| m.map_or(-1, |c| c as i64);
     let result = match ext.as_str() {
         "csv" => crate::io::write_atomically(path, |w| {
-            use std::io::Write;
-            let mut w = std::io::BufWriter::new(w);
-            writeln!(w, "neuron,community")?;
-            for (i, m) in membership.iter().enumerate() {
-                let name = c.neurons.name(i);
-                if name.contains([',', '"', '\n']) {
-                    writeln!(w, "\"{}\",{}", name.replace('"', "\"\""), label(m))?;
-                } else {
-                    writeln!(w, "{name},{}", label(m))?;
-                }
-            }
-            w.flush()
+            summary::write_csv(c.neurons.names(), membership.iter().map(label), w)
         }),
         "graphml" | "gexf" => {
             let mut copy = c.clone();

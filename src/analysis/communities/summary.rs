@@ -61,11 +61,15 @@ fn count(membership: &[u32]) -> usize {
     membership.iter().map(|&c| c as usize + 1).max().unwrap_or(0)
 }
 
-/// CSV `neuron,community` (the `communities --out` format).
-pub fn write_csv(names: &[String], membership: &[u32], out: &mut dyn Write) -> std::io::Result<()> {
+/// CSV `neuron,community` (the `communities --out` format), one label per name.
+pub fn write_csv<L: std::fmt::Display>(
+    names: &[String],
+    labels: impl IntoIterator<Item = L>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::new(out);
     writeln!(w, "neuron,community")?;
-    for (name, c) in names.iter().zip(membership) {
+    for (name, c) in names.iter().zip(labels) {
         if name.contains([',', '"', '\n']) {
             writeln!(w, "\"{}\",{c}", name.replace('"', "\"\""))?;
         } else {
@@ -102,7 +106,7 @@ mod tests {
         assert!((s[0].internal_fraction - 12.0 / 14.0).abs() < 1e-12);
         assert!((s[1].internal_fraction - 6.0 / 8.0).abs() < 1e-12);
         let mut text = Vec::new();
-        write_csv(&["a,b".into(), "c".into()], &[1, 0], &mut text).unwrap();
+        write_csv(&["a,b".into(), "c".into()], [1, 0], &mut text).unwrap();
         assert_eq!(String::from_utf8(text).unwrap(), "neuron,community\n\"a,b\",1\nc,0\n");
     }
 }

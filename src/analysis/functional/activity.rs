@@ -98,9 +98,11 @@ pub fn simulate_traces(
     }
     let mut calcium = vec![0.0f64; neurons.len()];
     let mut spikes_read = 0;
-    let mut phase_values = vec![Vec::with_capacity(samples); neurons.len()];
+    // Oscillators are known from the start; whether a model spikes only once it has run, so
+    // the others keep both the state variable and the calcium signal until then.
+    let oscillator = sim.engine.phase(0).is_some();
     let mut state_values = vec![Vec::with_capacity(samples); neurons.len()];
-    let mut calcium_values = vec![Vec::with_capacity(samples); neurons.len()];
+    let mut calcium_values = vec![Vec::with_capacity(if oscillator { 0 } else { samples }); neurons.len()];
     let mut time_s = Vec::with_capacity(samples);
     for s in 0..samples {
         if sim.run(steps_per_sample, cancel) < steps_per_sample {
@@ -119,23 +121,19 @@ pub fn simulate_traces(
         }
         spikes_read = sim.recorder.spikes.len();
         for (k, &i) in neurons.iter().enumerate() {
-            if let Some(theta) = sim.engine.phase(i as usize) {
-                phase_values[k].push(theta.sin());
+            match sim.engine.phase(i as usize) {
+                Some(theta) if oscillator => state_values[k].push(theta.sin()),
+                _ => {
+                    state_values[k].push(sim.engine.value(0, i as usize));
+                    calcium_values[k].push(calcium[k]);
+                }
             }
-            state_values[k].push(sim.engine.value(0, i as usize));
-            calcium_values[k].push(calcium[k]);
         }
         time_s.push(now_ms / 1000.0);
         progress((s + 1) as f64 / samples as f64);
     }
-    let spiking = phase_values.first().is_none_or(|v| v.is_empty()) && sim.recorder.total_spikes > 0;
-    let mut values = if !phase_values.first().is_none_or(|v| v.is_empty()) {
-        phase_values
-    } else if spiking {
-        calcium_values
-    } else {
-        state_values
-    };
+    let spiking = !oscillator && sim.recorder.total_spikes > 0;
+    let mut values = if spiking { calcium_values } else { state_values };
     let mut spikes = vec![0u32; connectome.neurons.len()];
     for s in &sim.recorder.spikes {
         spikes[s.neuron as usize] += 1;
