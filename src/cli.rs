@@ -168,10 +168,9 @@ impl LoadArgs {
     }
 }
 
-/// Reads a protocol file (JSON), naming the file in errors.
-pub fn read_protocol(path: &std::path::Path) -> Result<crate::sim::Protocol, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    crate::sim::Protocol::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Reads a protocol file; the error names the file (for `?` in the subcommands).
+fn read_protocol(path: &std::path::Path) -> Result<crate::sim::Protocol, String> {
+    crate::sim::Protocol::read(path).map_err(|e| e.to_string())
 }
 
 /// Runs the CLI. Errors are printed to stderr; bad input exits with code 2.

@@ -7,7 +7,8 @@
 struct Neuron {
     // xyz: world position, w: radius (0 hides the neuron)
     position_radius: vec4<f32>,
-    // rgb: linear colour, a: flags (1 selected, 2 hovered, 4 dimmed, 8 on the path)
+    // rgb: linear colour, a: flags (1 selected, 2 hovered, 4 dimmed, 8 on the path; halo
+    // marks: 16 stimulated, 32 silenced, 64 ablated)
     color_flags: vec4<f32>,
 };
 
@@ -34,6 +35,10 @@ fn vertex(v: Vertex) -> VertexOutput {
     if (flags & 1u) != 0u {
         radius = radius * 1.4;
     }
+    // A marked neuron's quad grows to hold the halo around its sphere.
+    if (flags & 112u) != 0u {
+        radius = radius * HALO;
+    }
     let right = view.world_from_view[0].xyz;
     let up = view.world_from_view[1].xyz;
     let world = n.position_radius.xyz + (right * v.position.x + up * v.position.y) * radius;
@@ -45,11 +50,42 @@ fn vertex(v: Vertex) -> VertexOutput {
     return out;
 }
 
+// How much bigger than its sphere a marked neuron's quad is.
+const HALO: f32 = 1.6;
+
+// Halo colours (linear; sRGB in `Mark::color`).
+const STIMULATED: vec3<f32> = vec3<f32>(0.955, 0.214, 0.010);
+const SILENCED: vec3<f32> = vec3<f32>(0.393, 0.147, 0.955);
+const ABLATED: vec3<f32> = vec3<f32>(0.787, 0.040, 0.040);
+
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
-    let d2 = dot(in.uv, in.uv);
+    var d2 = dot(in.uv, in.uv);
     if d2 > 1.0 {
         discard;
+    }
+    if (in.flags & 112u) != 0u {
+        // The halo: a ring around the sphere, split in two when two marks apply.
+        let d = sqrt(d2);
+        if d > 0.72 {
+            if d < 0.8 {
+                discard;
+            }
+            let stimulated = (in.flags & 16u) != 0u;
+            let silenced = (in.flags & 32u) != 0u;
+            var ring = STIMULATED;
+            if (in.flags & 64u) != 0u {
+                ring = ABLATED;
+            } else if silenced && (!stimulated || in.uv.x < 0.0) {
+                ring = SILENCED;
+            }
+            return vec4<f32>(ring, 1.0);
+        }
+        // Inside: the sphere, in its own coordinates.
+        d2 = d2 * HALO * HALO;
+        if d2 > 1.0 {
+            discard;
+        }
     }
     let selected = (in.flags & 1u) != 0u;
     let hovered = (in.flags & 2u) != 0u;
@@ -62,7 +98,11 @@ fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
     if (on_path && d2 > 0.7) {
         return vec4<f32>(0.95, 0.95, 0.95, 1.0);
     }
-    let normal = vec3<f32>(in.uv.x, in.uv.y, sqrt(1.0 - d2));
+    var uv = in.uv;
+    if (in.flags & 112u) != 0u {
+        uv = uv * HALO;
+    }
+    let normal = vec3<f32>(uv.x, uv.y, sqrt(1.0 - d2));
     let light = normalize(vec3<f32>(-0.45, 0.6, 0.66));
     let diffuse = max(dot(normal, light), 0.0);
     let half_vector = normalize(light + vec3<f32>(0.0, 0.0, 1.0));

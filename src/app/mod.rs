@@ -1,51 +1,22 @@
-//! The desktop viewer: bevy plugins over the core (which knows nothing of bevy).
+//! The desktop app: bevy plugins over the core (which knows nothing of bevy), one folder per
+//! concern, each folder one plugin. Lower folders never use higher ones (a test checks):
 //!
-//! - [`loading`]: open files (background thread, dialog, drag and drop), save as
-//! - [`layout`]: layouts off the main thread, animated transitions
-//! - [`neurons`], [`edges`]: the scene (instanced sphere impostors, retained line gizmos)
-//! - [`camera`]: orbit / pan / zoom, focus, reset
-//! - [`picking`]: hover and selection (CPU ray–sphere), neighbourhood and shortest path
-//! - [`panels`], [`overlay`]: the egui panel, labels, tooltip, legend
-//! - [`live`], [`live_panel`]: the simulation running live, its colours, panel and plots
-//! - [`communities_view`], [`communities_panel`]: structural communities and the dynamic
-//!   functional connectome of a run, on the graph and in their window
-//! - [`capture`], [`batch`]: screenshots, `--screenshot` and `--bench-frames`
-//! - [`recorder`], [`camera_path`], [`render`]: videos and stills rendered offscreen, in the
-//!   app and headless (`connectoscope render`)
-//! - [`redraw`]: draw only when something changes
-//!
-//! Pure logic (no bevy) lives in [`graph`], [`colors`], [`activity`], [`search`], [`query`], [`lod`],
-//! [`geometry`], [`synthetic`] and is unit-tested headless.
+//! 1. [`context`]: shared state, the open graph, background jobs, the order of systems
+//!    ([`context::AppSet`]), and pure vocabulary (colours, geometry, level of detail, queries)
+//! 2. [`scene`]: neurons, connections, camera, picking, search, the legend
+//! 3. [`data`]: opening files and datasets, layouts
+//! 4. [`live`]: the simulation running live, its colours, panel and plots
+//! 5. [`communities`]: structural communities and the dynamic functional connectome, their window
+//! 6. [`capture`]: screenshots, videos, `connectoscope render`, `--screenshot` / `--bench-frames`
+//! 7. [`ui`]: the window's shell (menus, side panel, status bar, overlay) and when to redraw
 
-pub mod activity;
-pub mod batch;
-pub mod camera;
-pub mod camera_path;
-pub mod capture;
-pub mod colors;
-pub mod communities_panel;
-pub mod communities_view;
-pub mod edges;
-pub mod geometry;
-pub mod graph;
-pub mod jobs;
-pub mod layout;
-pub mod live;
-pub mod live_panel;
-pub mod loading;
-pub mod lod;
-pub mod neurons;
-pub mod overlay;
-pub mod panels;
-pub mod picking;
-pub mod query;
-pub mod record_panel;
-pub mod recorder;
-pub mod redraw;
-pub mod render;
-pub mod search;
-pub mod state;
-pub mod synthetic;
+pub(crate) mod capture;
+pub(crate) mod communities;
+pub(crate) mod context;
+pub(crate) mod data;
+pub(crate) mod live;
+pub(crate) mod scene;
+pub(crate) mod ui;
 
 use std::process::ExitCode;
 
@@ -54,8 +25,9 @@ use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
 use bevy_egui::EguiPlugin;
 
-pub use state::Options;
-use state::{Dirty, Graph, NeuronColorHook, Positions, Request, Selection, Status, UiFocus, ViewSettings};
+pub use capture::headless::{RenderColors, RenderSpec};
+pub use context::colors::ColorBy;
+pub use context::state::{Options, Theme};
 
 /// Opens the viewer window and runs until it is closed (or a batch run ends).
 pub fn run(options: Options) -> ExitCode {
@@ -83,17 +55,17 @@ pub fn run(options: Options) -> ExitCode {
     );
     add_scene(&mut app, options);
     app.add_plugins((
-        picking::PickingPlugin,
-        panels::PanelsPlugin,
-        batch::BatchPlugin,
-        redraw::RedrawPlugin,
-    ))
-    .init_resource::<live_panel::LiveFiles>();
+        scene::picking::PickingPlugin,
+        ui::PanelsPlugin,
+        capture::batch::BatchPlugin,
+        ui::redraw::RedrawPlugin,
+    ));
     exit_code(app.run())
 }
 
 /// Renders with no window (`connectoscope render`): a still or a video, then exits.
-pub fn render(options: Options, job: render::RenderJob) -> ExitCode {
+pub fn render(spec: RenderSpec) -> ExitCode {
+    let (options, job) = capture::headless::job(spec);
     let flag = job.interrupted.clone();
     if let Err(e) = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed)) {
         eprintln!("warning: Ctrl+C will not clean up ({e})");
@@ -111,7 +83,7 @@ pub fn render(options: Options, job: render::RenderJob) -> ExitCode {
     )
     .add_plugins(bevy::app::ScheduleRunnerPlugin::run_loop(std::time::Duration::ZERO));
     add_scene(&mut app, options);
-    app.insert_resource(job).add_plugins(render::RenderPlugin);
+    app.insert_resource(job).add_plugins(capture::headless::RenderPlugin);
     exit_code(app.run())
 }
 
@@ -124,34 +96,16 @@ fn log_plugin(quiet: bool) -> LogPlugin {
 }
 
 /// What the window and the headless renderer share: the graph, its layout, the scene, the
-/// camera, live activity and the recorder.
+/// camera, live activity, communities and capture.
 fn add_scene(app: &mut App, options: Options) {
-    let settings = ViewSettings {
-        theme: options.theme,
-        ..default()
-    };
-    app.add_plugins(EguiPlugin::default())
-        .insert_resource(options)
-        .insert_resource(settings)
-        .init_resource::<Graph>()
-        .init_resource::<Selection>()
-        .init_resource::<Positions>()
-        .init_resource::<Dirty>()
-        .init_resource::<Status>()
-        .init_resource::<UiFocus>()
-        .init_resource::<NeuronColorHook>()
-        .add_message::<Request>()
-        .add_plugins((
-            loading::LoadingPlugin,
-            layout::LayoutPlugin,
-            neurons::NeuronsPlugin,
-            edges::EdgesPlugin,
-            camera::CameraPlugin,
-            capture::CapturePlugin,
-            live::LivePlugin,
-            recorder::RecorderPlugin,
-            communities_view::CommunitiesViewPlugin,
-        ));
+    app.add_plugins(EguiPlugin::default()).add_plugins((
+        context::ContextPlugin { options },
+        scene::ScenePlugin,
+        data::DataPlugin,
+        live::LivePlugin,
+        communities::CommunitiesPlugin,
+        capture::CapturePlugin,
+    ));
 }
 
 fn exit_code(exit: AppExit) -> ExitCode {
@@ -161,5 +115,9 @@ fn exit_code(exit: AppExit) -> ExitCode {
     }
 }
 
+#[cfg(test)]
+mod panel_tests;
+#[cfg(test)]
+mod plugin_tests;
 #[cfg(test)]
 mod tests;

@@ -1,12 +1,12 @@
 //! Headless tests of the viewer's logic (no window, no GPU).
 
-use super::colors::{self, ColorBy, CustomColors};
-use super::geometry;
-use super::graph::{GraphData, partners};
-use super::lod::{EdgeFilter, select_edges};
-use super::query::{hop_distances, shortest_path};
-use super::search::complete;
-use super::synthetic;
+use super::context::colors::{self, ColorBy, CustomColors};
+use super::context::geometry;
+use super::context::graph::{GraphData, partners};
+use super::context::lod::{EdgeFilter, select_edges};
+use super::context::query::{hop_distances, shortest_path};
+use super::data::synthetic;
+use super::scene::search::complete;
 use crate::io::{self, LoadOptions, datasets};
 use crate::model::EdgeKind;
 
@@ -287,9 +287,11 @@ fn failed_loads_report_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "pre,post,weight\nA,B,1\nA,C,notanumber\n").unwrap();
-    let e = super::loading::read_graph(bad.to_str().unwrap()).err().unwrap();
+    let e = crate::app::data::loading::read_graph(bad.to_str().unwrap())
+        .err()
+        .unwrap();
     assert!(e.contains("bad.csv") && e.contains('3'), "{e}");
-    assert!(super::loading::read_graph("synthetic:1:1").is_err());
+    assert!(crate::app::data::loading::read_graph("synthetic:1:1").is_err());
 }
 
 #[test]
@@ -298,7 +300,7 @@ fn save_as_writes_layout_positions() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("worm.graphml");
     let layout: Vec<[f32; 3]> = (0..g.len()).map(|i| [i as f32 / 1000.0, 0.5, -0.25]).collect();
-    super::loading::save_with_layout(&g, &layout, false, &out).unwrap();
+    crate::app::data::loading::save_with_layout(&g, &layout, false, &out).unwrap();
     let back = io::load(out.to_str().unwrap(), &LoadOptions::default()).unwrap();
     assert_eq!(back.neurons.len(), g.len());
     let i = back.neurons.find("AVAL").unwrap();
@@ -327,4 +329,118 @@ fn scale_bars_are_round_and_match_the_anatomy() {
     assert_eq!(len, 10_000.0);
     assert!(px <= 150.0 && px > 60.0);
     assert!(geometry::scale_bar(0.0, 150.0).is_none());
+}
+
+/// The app's folders are layers: a folder uses only itself and the folders below it (the order
+/// of the list in `app/mod.rs`), so each can be read without the ones above.
+#[test]
+fn folders_only_use_lower_folders() {
+    const LAYERS: [&str; 7] = ["context", "scene", "data", "live", "communities", "capture", "ui"];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    let mut checked = 0;
+    for (rank, folder) in LAYERS.iter().enumerate() {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (line_no, line) in text.lines().enumerate() {
+                for (k, _) in line.match_indices("crate::app::") {
+                    let used = line[k + "crate::app::".len()..]
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap();
+                    let used_rank = LAYERS.iter().position(|l| *l == used);
+                    assert!(
+                        used_rank.is_some_and(|r| r <= rank),
+                        "{}:{}: `{folder}` uses `crate::app::{used}` (allowed: {:?})",
+                        path.display(),
+                        line_no + 1,
+                        &LAYERS[..=rank]
+                    );
+                }
+                // `super::super::` would reach the app root from a folder's file.
+                assert!(!line.contains("super::super"), "{}:{}", path.display(), line_no + 1);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} files found");
+}
+
+#[test]
+fn session_files_are_recognised_and_bad_ones_refused_clearly() {
+    use super::context::session::{self, Session, SessionError};
+    assert!(session::is_session("a/b/Worm.CSCOPE.JSON"));
+    assert!(!session::is_session("protocol.json"));
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let not_json = write("a.cscope.json", "{\n\"format\": \n");
+    assert!(matches!(
+        Session::read(&not_json),
+        Err(SessionError::Invalid { line: 3, .. })
+    ));
+    let other = write("b.cscope.json", r#"{"items": []}"#);
+    let e = Session::read(&other).unwrap_err().to_string();
+    assert!(
+        e.contains("b.cscope.json") && e.contains("not a connectoscope session"),
+        "{e}"
+    );
+    let future = write("c.cscope.json", r#"{"format": "connectoscope-session", "version": 99}"#);
+    assert!(matches!(
+        Session::read(&future),
+        Err(SessionError::Version { found: 99, .. })
+    ));
+    let missing = dir.path().join("gone.cscope.json");
+    assert!(matches!(Session::read(&missing), Err(SessionError::Io { .. })));
+    // The source hash follows the bytes.
+    let f = write("g.csv", "pre,post\nA,B\n");
+    let h = session::source_hash(&f).unwrap();
+    assert_eq!(h.len(), 16);
+    assert_eq!(session::source_hash(&f).unwrap(), h);
+    std::fs::write(&f, "pre,post\nA,C\n").unwrap();
+    assert_ne!(session::source_hash(&f).unwrap(), h);
+}
+
+#[test]
+fn the_home_view_fills_the_view_with_a_long_thin_graph() {
+    use crate::app::scene::camera::home_view;
+    // A worm: 722 by 100 by 60, laid along x by `to_world`.
+    let worm: Vec<[f32; 3]> = (0..400)
+        .map(|k| {
+            let t = k as f32 / 399.0;
+            let a = k as f32 * 2.4;
+            [(t - 0.5) * 200.0, a.sin() * 14.0, a.cos() * 8.0]
+        })
+        .collect();
+    let aspect = 16.0 / 9.0;
+    let home = home_view(&worm, aspect);
+    // Project every point: all inside, and the picture spans most of the view both ways.
+    let r = home.rotation();
+    let axes = [bevy::math::Vec3::X, bevy::math::Vec3::Y, bevy::math::Vec3::Z].map(|a| r * a);
+    let eye = home.focus + axes[2] * home.distance;
+    let t = (super::scene::camera::FOV_Y / 2.0).tan();
+    let (mut lo, mut hi) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
+    for p in &worm {
+        let v = bevy::math::Vec3::from_array(*p) - eye;
+        let depth = -v.dot(axes[2]);
+        assert!(depth > 0.0);
+        let s = [v.dot(axes[0]) / depth / (t * aspect), v.dot(axes[1]) / depth / t];
+        for a in 0..2 {
+            lo[a] = lo[a].min(s[a]);
+            hi[a] = hi[a].max(s[a]);
+        }
+    }
+    assert!(
+        lo[0] >= -1.0 && hi[0] <= 1.0 && lo[1] >= -1.0 && hi[1] <= 1.0,
+        "{lo:?} {hi:?}"
+    );
+    let (width, height) = (hi[0] - lo[0], hi[1] - lo[1]);
+    assert!(
+        width.max(height) > 1.7,
+        "fills the binding direction: {width} x {height}"
+    );
+    assert!(height > 0.5, "more than a sliver of the height: {height}");
 }

@@ -5,11 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::analysis::layout::LayoutKind;
-use crate::app::camera_path::Axis;
-use crate::app::colors::ColorBy;
-use crate::app::recorder::{CameraMove, RecordRequest, VideoSpec};
-use crate::app::render::{RenderColors, RenderJob};
-use crate::app::state::Theme;
+use crate::app::capture::camera_path::Axis;
+use crate::app::capture::recorder::{CameraMove, VideoSpec};
+use crate::app::{ColorBy, RenderColors, RenderSpec, Theme};
 use crate::io::video::Encoder;
 use crate::sim::models::{self, ModelConfig};
 
@@ -86,7 +84,7 @@ pub struct RenderArgs {
 
 pub fn run(args: RenderArgs) -> ExitCode {
     match prepare(args) {
-        Ok((options, job)) => crate::app::render(options, job),
+        Ok(spec) => crate::app::render(spec),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
@@ -95,7 +93,7 @@ pub fn run(args: RenderArgs) -> ExitCode {
 }
 
 /// Checks the arguments and turns them into the app's options and the render job.
-fn prepare(args: RenderArgs) -> Result<(crate::app::Options, RenderJob), String> {
+fn prepare(args: RenderArgs) -> Result<RenderSpec, String> {
     let theme = match args.theme.as_str() {
         "dark" => Theme::Dark,
         "light" => Theme::Light,
@@ -188,13 +186,15 @@ fn prepare(args: RenderArgs) -> Result<(crate::app::Options, RenderJob), String>
         theme,
         ..Default::default()
     };
-    let request = RecordRequest {
-        path,
+    Ok(RenderSpec {
+        options,
+        out: path,
         video,
-        size: bevy::math::UVec2::new(w, h),
+        size: args.size,
         title: args.title.clone(),
         transparent: args.transparent,
         scale_bar: args.scale_bar,
-    };
-    Ok((options, RenderJob::new(request, colors, args.json)))
+        colors,
+        json: args.json,
+    })
 }

@@ -338,6 +338,8 @@ impl Runner {
             self.speed = control.speed;
             self.re_anchor();
         }
+        // Run / pause must reach the snapshot even when no step follows.
+        self.changed |= self.go != was_going;
         self.run_until_ms = control.run_until_ms;
         self.window_ms = control.window_ms.max(1.0);
         self.threads = control.threads.max(1);

@@ -97,7 +97,32 @@ pub struct Protocol {
     pub items: Vec<Item>,
 }
 
+/// A protocol file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// Not JSON of the protocol's shape, or an item that makes no sense (with the line).
+    #[error("{path}: {message}")]
+    Invalid { path: std::path::PathBuf, message: String },
+}
+
 impl Protocol {
+    /// Reads a protocol file (JSON), naming the file in errors.
+    pub fn read(path: &std::path::Path) -> Result<Protocol, ProtocolError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProtocolError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Protocol::from_json(&text).map_err(|message| ProtocolError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
     pub fn from_json(text: &str) -> Result<Protocol, String> {
         let p: Protocol = serde_json::from_str(text).map_err(|e| format!("line {}: {e}", e.line()))?;
         p.validate()?;

@@ -143,11 +143,12 @@ impl Simulation {
         self.ablated[neuron]
     }
 
-    /// Marks the neurons a stimulus (current, noise, Poisson drive) is acting on now.
+    /// Marks the neurons a stimulus (current, pulses, Poisson drive) is acting on now. Noise
+    /// is background, not a stimulus: with noise into every neuron nothing would stand out.
     pub fn mark_driven(&self, driven: &mut [bool]) {
         driven.fill(false);
         for a in &self.items {
-            if a.is_on(self.step) && !matches!(a.item.action, Action::Silence | Action::Ablate) {
+            if a.is_on(self.step) && !matches!(a.item.action, Action::Silence | Action::Ablate | Action::Noise { .. }) {
                 for &t in &a.targets {
                     driven[t as usize] = true;
                 }

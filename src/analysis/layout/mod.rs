@@ -137,3 +137,45 @@ impl Control<'_> {
         }
     }
 }
+
+/// The principal axes of a point cloud, longest spread first, as a right-handed orthonormal
+/// basis. Each axis points the way of the coordinate axis it is closest to, so an anatomical
+/// layout keeps its head on the side it was on; the third is flipped if needed to keep
+/// handedness (no mirror images).
+pub fn principal_axes(points: &[Point]) -> [[f32; 3]; 3] {
+    let n = points.len().max(1) as f64;
+    let mut mean = [0f64; 3];
+    for p in points {
+        for a in 0..3 {
+            mean[a] += p[a] as f64 / n;
+        }
+    }
+    let mut cov = vec![0f64; 9];
+    for p in points {
+        let d = [p[0] as f64 - mean[0], p[1] as f64 - mean[1], p[2] as f64 - mean[2]];
+        for i in 0..3 {
+            for j in 0..3 {
+                cov[i * 3 + j] += d[i] * d[j] / n;
+            }
+        }
+    }
+    if cov.iter().any(|v| !v.is_finite()) {
+        return [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    }
+    // Ascending eigenvalues: the longest axis is the last column.
+    let (_, vectors) = linalg::symmetric_eigen(&cov, 3);
+    let mut axes = [[0f32; 3]; 3];
+    for (k, column) in [2usize, 1, 0].into_iter().enumerate() {
+        let v = [vectors[column], vectors[3 + column], vectors[6 + column]];
+        let strongest = (0..3).max_by(|&a, &b| v[a].abs().total_cmp(&v[b].abs())).unwrap_or(0);
+        let sign = if v[strongest] < 0.0 { -1.0 } else { 1.0 };
+        axes[k] = [(v[0] * sign) as f32, (v[1] * sign) as f32, (v[2] * sign) as f32];
+    }
+    let [a, b, c] = axes;
+    let det =
+        a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]);
+    if det < 0.0 {
+        axes[2] = [-c[0], -c[1], -c[2]];
+    }
+    axes
+}

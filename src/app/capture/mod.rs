@@ -1,0 +1,25 @@
+//! Capture: screenshots (F12, 1x/2x/4x, offscreen), videos rendered offscreen frame by frame
+//! along a camera path (the recorder and its Video panel section), the headless renderer
+//! behind `connectoscope render`, and the scripted runs `--screenshot` / `--bench-frames`.
+
+pub(crate) mod batch;
+pub(crate) mod camera_path;
+pub(crate) mod headless;
+pub(crate) mod recorder;
+pub(crate) mod screenshot;
+pub(crate) mod video_ui;
+
+use bevy::prelude::*;
+
+/// Screenshots, the recorder and the Video panel's state (window and headless alike).
+pub(crate) struct CapturePlugin;
+
+impl Plugin for CapturePlugin {
+    fn build(&self, app: &mut App) {
+        app.add_plugins((
+            screenshot::ScreenshotPlugin,
+            recorder::RecorderPlugin,
+            video_ui::VideoPanelPlugin,
+        ));
+    }
+}
