@@ -520,7 +520,7 @@ fn draw_overlay(
     }
     legend_area(
         ctx,
-        egui::pos2(rect.min.x + 10.0, rect.max.y - 10.0),
+        egui::pos2(rect.max.x - 10.0, rect.max.y - 10.0),
         &colors.legend,
         text,
         settings.theme,
@@ -534,8 +534,9 @@ fn draw_overlay(
         // Pixels per world unit at the focus, then per data unit.
         let per_world = rect.height() / (2.0 * job.distance * (crate::app::scene::camera::FOV_Y / 2.0).tan());
         if let Some((length, px)) = crate::app::context::geometry::scale_bar(per_world * world, rect.width() * 0.12) {
+            // Bottom left: the legend is bottom right.
             let y = rect.max.y - 24.0;
-            let x1 = rect.max.x - 24.0;
+            let x1 = rect.min.x + 24.0 + px;
             let stroke = egui::Stroke::new(3.0, text);
             painter.line_segment([egui::pos2(x1 - px, y), egui::pos2(x1, y)], stroke);
             for x in [x1 - px, x1] {

@@ -41,10 +41,9 @@ pub fn window_ui(
     egui::Window::new("Communities")
         .open(&mut open)
         .default_width(300.0)
-        // Top right of the 3D view: the legend is bottom left, the panels are beside it.
-        .pivot(egui::Align2::RIGHT_TOP)
-        .default_pos(view.right_top() + egui::vec2(-8.0, 8.0))
-        .default_height(view.height() * 0.8)
+        // Top left of the 3D view: the legend is bottom right.
+        .default_pos(view.left_top() + egui::vec2(8.0, 8.0))
+        .max_height(view.height() * 0.75)
         .vscroll(true)
         .show(ctx, |ui| {
             let Some(g) = scene.graph.data.clone() else {

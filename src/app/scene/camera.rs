@@ -122,19 +122,35 @@ impl Home {
 }
 
 /// The home view of `points` for a view of this aspect (width / height): the neurons fill
-/// it. A long thin graph (a worm: 722 µm by ~100 µm) is seen from the side at an angle,
-/// its head nearer, so that it fills more than a sliver of the view's height and its depth
-/// shows; a round one face on.
+/// it. A long thin graph (a worm: 722 µm by ~100 µm) is seen from the side at the angle (yaw
+/// and pitch, within limits that keep it recognisably side-on) that makes it largest in the
+/// view, so it lies along the view's diagonal rather than as a sliver across it; a round graph
+/// is seen face on.
 pub fn home_view(points: &[[f32; 3]], aspect: f32) -> Home {
     let (_, half) = geometry::bounds(points);
-    let (yaw, pitch) = if half[0] > 2.5 * half[1].max(half[2]) {
-        (-0.75, -0.32)
-    } else {
-        (0.0, 0.0)
+    let elongated = half[0] > 2.5 * half[1].max(half[2]);
+    let frame = |points: &[[f32; 3]], yaw: f32, pitch: f32| {
+        let rotation = Quat::from_euler(EulerRot::YXZ, yaw, pitch, 0.0);
+        let axes = [Vec3::X, Vec3::Y, Vec3::Z].map(|a| (rotation * a).to_array());
+        geometry::frame(points, axes, FOV_Y, aspect, 0.9)
     };
-    let rotation = Quat::from_euler(EulerRot::YXZ, yaw, pitch, 0.0);
-    let axes = [Vec3::X, Vec3::Y, Vec3::Z].map(|a| (rotation * a).to_array());
-    let (focus, distance) = geometry::frame(points, axes, FOV_Y, aspect, 0.9);
+    let (mut yaw, mut pitch) = (0.0, 0.0);
+    if elongated {
+        // A sample is enough to choose the angle.
+        let step = (points.len() / 2000).max(1);
+        let sample: Vec<[f32; 3]> = points.iter().step_by(step).copied().collect();
+        let mut best = f32::INFINITY;
+        for y in 3..=11 {
+            for p in 0..=8 {
+                let (cy, cp) = (-0.1 * y as f32, -0.1 * p as f32);
+                let d = frame(&sample, cy, cp).1;
+                if d < best {
+                    (best, yaw, pitch) = (d, cy, cp);
+                }
+            }
+        }
+    }
+    let (focus, distance) = frame(points, yaw, pitch);
     Home {
         focus: Vec3::from_array(focus),
         distance,

@@ -6,12 +6,12 @@ use bevy_egui::egui;
 use crate::app::context::colors::{Legend, Rgba};
 use crate::app::context::state::Theme;
 
-/// The colour legend with the connection styles, its bottom-left corner at `at` (also drawn
-/// into recorded videos).
+/// The colour legend with the connection styles, its bottom-right corner at `at` (also drawn
+/// into recorded videos). Bottom right: the home view lays a long graph along the other diagonal.
 pub fn legend_area(ctx: &egui::Context, at: egui::Pos2, legend: &Legend, text: egui::Color32, theme: Theme) {
     egui::Area::new(egui::Id::new("legend"))
         .order(egui::Order::Middle)
-        .pivot(egui::Align2::LEFT_BOTTOM)
+        .pivot(egui::Align2::RIGHT_BOTTOM)
         .fixed_pos(at)
         .interactable(false)
         .show(ctx, |ui| {

@@ -120,10 +120,10 @@ pub fn overlay(
             });
     }
 
-    // Legend, bottom left of the 3D view.
+    // Legend, bottom right of the 3D view.
     legend_area(
         &ctx,
-        egui::pos2(rect.min.x + 10.0, rect.max.y - 10.0),
+        egui::pos2(rect.max.x - 10.0, rect.max.y - 10.0),
         &scene.colors.legend,
         text,
         scene.settings.theme,
