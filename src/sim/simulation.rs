@@ -199,37 +199,11 @@ impl Simulation {
             self.current_dirty = false;
         }
         self.synaptic.clear();
-        for a in &mut self.items {
-            if !a.is_on(step) {
-                continue;
-            }
-            match a.item.action {
-                Action::Dc { amplitude } => add_current(&mut self.current, &a.targets, amplitude),
-                Action::Pulses { amplitude, .. } => {
-                    if (step - a.start) % a.period < a.width {
-                        add_current(&mut self.current, &a.targets, amplitude);
-                    }
-                }
-                Action::Noise { mean, std } => {
-                    for &t in &a.targets {
-                        let z: f64 = a.rng.sample(StandardNormal);
-                        self.current[t as usize] += mean + std * z;
-                    }
-                }
-                Action::Poisson { rate_hz, weight } => {
-                    let threshold = (-rate_hz * dt / 1000.0).exp();
-                    for &t in &a.targets {
-                        let k = poisson_knuth(&mut a.rng, threshold);
-                        if k > 0 {
-                            self.synaptic.push((t, k as f64 * weight));
-                        }
-                    }
-                    continue;
-                }
-                Action::Silence | Action::Ablate => continue,
-            }
-            self.current_dirty = true;
-        }
+        let inputs = Inputs {
+            current: &mut self.current,
+            synaptic: &mut self.synaptic,
+        };
+        self.current_dirty |= drive(&mut self.items, step, dt, inputs, |_, _, _| {});
         self.spikes.clear();
         let input = StepInput {
             step,
@@ -253,6 +227,132 @@ impl Simulation {
         }
         steps
     }
+}
+
+/// Where the protocol's inputs of a step go.
+struct Inputs<'a> {
+    current: &'a mut [f64],
+    synaptic: &'a mut Vec<(u32, f64)>,
+}
+
+/// Adds the active items' currents and synaptic events of `step`; returns whether any current
+/// was added. `draw(item, neuron, value)` sees each random value as it is used (a noise
+/// current, or a Poisson event's weight): a no-op closure in the simulation, which the compiler
+/// removes; [`realised_draws`] records them.
+#[inline(always)]
+fn drive(
+    items: &mut [Active],
+    step: u64,
+    dt: f64,
+    inputs: Inputs,
+    mut draw: impl FnMut(usize, u32, f64),
+) -> bool {
+    let mut added_current = false;
+    for (k, a) in items.iter_mut().enumerate() {
+        if !a.is_on(step) {
+            continue;
+        }
+        match a.item.action {
+            Action::Dc { amplitude } => add_current(inputs.current, &a.targets, amplitude),
+            Action::Pulses { amplitude, .. } => {
+                if (step - a.start) % a.period < a.width {
+                    add_current(inputs.current, &a.targets, amplitude);
+                }
+            }
+            Action::Noise { mean, std } => {
+                for &t in &a.targets {
+                    let z: f64 = a.rng.sample(StandardNormal);
+                    let value = mean + std * z;
+                    inputs.current[t as usize] += value;
+                    draw(k, t, value);
+                }
+            }
+            Action::Poisson { rate_hz, weight } => {
+                let threshold = (-rate_hz * dt / 1000.0).exp();
+                for &t in &a.targets {
+                    let k_events = poisson_knuth(&mut a.rng, threshold);
+                    if k_events > 0 {
+                        let value = k_events as f64 * weight;
+                        inputs.synaptic.push((t, value));
+                        draw(k, t, value);
+                    }
+                }
+                continue;
+            }
+            Action::Silence | Action::Ablate => continue,
+        }
+        added_current = true;
+    }
+    added_current
+}
+
+/// Replays the random inputs a [`Simulation`] of `steps` steps with this protocol and seed
+/// draws, without any dynamics: `draw(step, item, neuron, value)` for every noise value and
+/// every Poisson event (its summed weight), in the order the simulation uses them. The
+/// streams are the simulation's own, so an exported run (e.g. to NEST) can replay them.
+pub fn realised_draws(
+    connectome: &Connectome,
+    protocol: &Protocol,
+    seed: u64,
+    dt_ms: f64,
+    steps: u64,
+    mut draw: impl FnMut(u64, usize, u32, f64),
+) -> Result<(), String> {
+    let n = connectome.neurons.len();
+    let mut sim = Simulation {
+        engine: Box::new(NoDynamics { n, dt: dt_ms }),
+        recorder: Recorder::new(RecordingSpec::default(), dt_ms),
+        items: Vec::new(),
+        seed,
+        step: 0,
+        current: vec![0.0; n],
+        current_dirty: false,
+        synaptic: Vec::new(),
+        muted: vec![false; n],
+        ablated: vec![false; n],
+        spikes: Vec::new(),
+    };
+    sim.set_protocol(connectome, protocol)?;
+    let random = |a: &Active| matches!(a.item.action, Action::Noise { .. } | Action::Poisson { .. });
+    if !sim.items.iter().any(random) {
+        return Ok(());
+    }
+    let last = sim.items.iter().filter(|a| random(a)).map(|a| a.stop).max().unwrap_or(0);
+    for step in 0..steps.min(last) {
+        sim.synaptic.clear();
+        let inputs = Inputs {
+            current: &mut sim.current,
+            synaptic: &mut sim.synaptic,
+        };
+        drive(&mut sim.items, step, dt_ms, inputs, |k, t, v| draw(step, k, t, v));
+    }
+    Ok(())
+}
+
+/// The engine of [`realised_draws`]: only the size and time step matter.
+struct NoDynamics {
+    n: usize,
+    dt: f64,
+}
+
+impl Engine for NoDynamics {
+    fn name(&self) -> &'static str {
+        "none"
+    }
+    fn len(&self) -> usize {
+        self.n
+    }
+    fn dt_ms(&self) -> f64 {
+        self.dt
+    }
+    fn step(&mut self, _: &StepInput, _: &mut Vec<u32>) {}
+    fn variables(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn value(&self, _: usize, _: usize) -> f64 {
+        0.0
+    }
+    fn reset(&mut self) {}
 }
 
 fn add_current(current: &mut [f64], targets: &[u32], amplitude: f64) {
