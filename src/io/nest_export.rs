@@ -3,8 +3,9 @@
 //! that a run designed here can be scaled out (NEST threads and MPI) and give the same spikes.
 //!
 //! How the NEST run reproduces ours step for step:
-//! - LIF is NEST's `iaf_psc_exp` operation for operation; Izhikevich is NEST's `izhikevich`
-//!   (forward Euler with `consistent_integration`, or the paper's scheme without it).
+//! - LIF is NEST's `iaf_psc_exp` operation for operation. Izhikevich is NEST's `izhikevich`
+//!   with `consistent_integration` (the same forward Euler step, summed in another order: not
+//!   bit-identical, see the script's header); the paper's scheme has no NEST twin.
 //! - NEST first runs [`PREFIX_STEPS`] steps in which nothing can happen (no input, state at
 //!   rest), so that inputs for our step 0 can arrive: a device's current reaches a neuron two
 //!   steps after it is sent, a spike one step after it is stamped. Spike times are shifted back
@@ -138,6 +139,8 @@ struct Plan {
     changes: BTreeMap<u64, Change>,
     notes: Vec<String>,
     threads: usize,
+    /// Neurons whose spikes from a step on are left out of the CSV (Izhikevich ablations).
+    dropped_from: Vec<(u32, u64)>,
 }
 
 fn unsupported(message: String) -> NestExportError {
@@ -200,8 +203,13 @@ impl Plan {
                     .iter()
                     .map(|&inh| if inh { Preset::FastSpiking.abcd() } else { excitatory })
                     .collect();
+                if p.paper_scheme {
+                    return Err(unsupported(
+                        "paper_scheme=1: NEST's izhikevich without consistent_integration adds arriving spikes inside both half-steps of v, connectoscope after them; no exact NEST twin (export with paper_scheme=0)".into(),
+                    ));
+                }
                 notes.push(
-                    "Izhikevich: NEST adds the stimulus current and I_e to the derivative one after the other, connectoscope adds their sum; with both present, v may differ in the last bit and rasters drift apart after a while.".into(),
+                    "Izhikevich (NEST's izhikevich, consistent_integration): the same forward Euler step, but NEST computes v + (h*(f(v,u) + I + I_e) + spikes) and connectoscope (v + h*(f(v,u) + (I_e + I))) + spikes, so v may differ in the last bit wherever spikes arrive or a stimulus current meets I_e; in a chaotic network the rasters then drift apart (measured in scripts/check_nest_export.result).".into(),
                 );
                 Model::Izhikevich { params: p, abcd }
             }
@@ -285,27 +293,32 @@ impl Plan {
             }
             ablated_from[i] = Some(first);
         }
-        if matches!(model, Model::Izhikevich { .. }) {
-            if let Some(i) = ablated_from.iter().position(|a| a.is_some_and(|s| s > 0)) {
-                let k = ablation_windows[i][0].2;
-                return Err(unsupported(format!(
-                    "{}: an Izhikevich neuron cannot be ablated mid-run in NEST (ablate from 0 ms)",
-                    describe(k)
-                )));
-            }
-        }
         let removed: Vec<bool> = ablated_from.iter().map(|a| *a == Some(0)).collect();
         let kept: Vec<(u32, usize)> = (0..net.n)
             .flat_map(|pre| net.out_range(pre).map(move |k| (pre as u32, k)))
             .filter(|&(pre, k)| !removed[pre as usize] && !removed[net.targets[k] as usize])
             .collect();
 
+        // A LIF neuron ablated mid-run gets a threshold out of reach. An Izhikevich one would
+        // still fire (its v runs away past any threshold): its output is muted from the step
+        // after (the spike of the step before the ablation still goes out, as here) and its
+        // spikes from the ablation on are left out of the CSV.
+        let izhikevich = matches!(model, Model::Izhikevich { .. });
         let mut changes: BTreeMap<u64, Change> = BTreeMap::new();
+        let mut dropped_from: Vec<(u32, u64)> = Vec::new();
         for (i, from) in ablated_from.iter().enumerate() {
-            if let Some(s) = from.filter(|&s| s > 0) {
-                changes.entry(s).or_default().ablate.push(i as u32);
+            match from.filter(|&s| s > 0) {
+                Some(s) if izhikevich => {
+                    dropped_from.push((i as u32, s));
+                    if s + 1 < steps {
+                        changes.entry(s + 1).or_default().mute.push(i as u32);
+                    }
+                }
+                Some(s) => changes.entry(s).or_default().ablate.push(i as u32),
+                None => {}
             }
         }
+        let muted_for_good = |i: usize, b: u64| izhikevich && ablated_from[i].is_some_and(|s| s > 0 && s < b);
         // Silencing: the muted set at each step where it may change.
         let silences: Vec<usize> = (0..items.len()).filter(|&k| items[k].action == Action::Silence).collect();
         let mut boundaries: Vec<u64> = silences
@@ -331,7 +344,7 @@ impl Plan {
             }
             let change = changes.entry(b).or_default();
             for i in 0..n {
-                if now[i] != muted[i] && !removed[i] {
+                if now[i] != muted[i] && !removed[i] && !muted_for_good(i, b) {
                     if now[i] { &mut change.mute } else { &mut change.unmute }.push(i as u32);
                 }
             }
@@ -433,6 +446,7 @@ impl Plan {
             changes,
             notes,
             threads: config.threads.max(1),
+            dropped_from,
         })
     }
 
@@ -585,6 +599,9 @@ impl Plan {
         let removed: Vec<u32> = (0..self.net.n as u32).filter(|&i| self.removed[i as usize]).collect();
         let _ = writeln!(s, "# Ablated from the start: no connections, no input, threshold out of reach.");
         let _ = writeln!(s, "REMOVED = {}", py_list(&removed));
+        let drops: Vec<String> = self.dropped_from.iter().map(|(i, s)| format!("{i}: {s}")).collect();
+        let _ = writeln!(s, "# Ablated mid-run (Izhikevich): output muted, spikes from this step on left out.");
+        let _ = writeln!(s, "SPIKES_DROPPED_FROM = {{{}}}", drops.join(", "));
         let _ = writeln!(s, "# Protocol items as devices, in the protocol's order (the order NEST sums currents in).");
         let _ = writeln!(
             s,

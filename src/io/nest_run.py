@@ -127,7 +127,7 @@ def main():
             nest.Simulate((step - done) * DT)
             done = step
         for i in neurons:
-            if what == "mute":
+            if what == "mute" and i not in saved:
                 conns = nest.GetConnections(source=pop[i], target=pop)
                 if len(conns):
                     saved[i] = (conns, conns.get("weight"))
@@ -152,6 +152,11 @@ def main():
         times = np.concatenate([p[1] for p in parts])
     # NEST stamps a spike at the end of its step; connectoscope's step s ends at (s + 1) * DT.
     steps = np.rint(times / DT).astype(np.int64) - 1 - PREFIX
+    dropped_from = np.full(len(names), np.iinfo(np.int64).max)
+    for i, step in SPIKES_DROPPED_FROM.items():
+        dropped_from[i] = step
+    keep = steps < dropped_from[senders]
+    senders, steps = senders[keep], steps[keep]
     order = np.lexsort((senders, steps))
     fields = [csv_field(n) for n in names]
     tmp = args.spikes + ".tmp"
