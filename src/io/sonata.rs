@@ -39,7 +39,7 @@ const EDGE_TYPES: [(i64, EdgeKind, &str); 3] = [
 
 /// Whether a folder looks like a SONATA circuit.
 pub fn looks_like(dir: &Path) -> bool {
-    dir.join("circuit_config.json").is_file() || (dir.join("nodes.h5").is_file() && dir.join("edges.h5").is_file())
+    dir.join("circuit_config.json").is_file() || dir.join("nodes.h5").is_file()
 }
 
 fn h5_error(path: &Path, e: impl std::fmt::Display) -> ReadError {
@@ -245,7 +245,8 @@ fn edges_h5(c: &Connectome) -> io::Result<Vec<u8>> {
     let mut group = pop.create_group("0");
     group
         .create_dataset("syn_weight")
-        .with_f64_data(&rows.iter().map(|r| r.3).collect::<Vec<_>>());
+        .with_f64_data(&rows.iter().map(|r| r.3).collect::<Vec<_>>())
+        .set_attr("units", AttrValue::VarLenString(c.weight_unit.clone()));
     group
         .create_dataset("delay")
         .with_f64_data(&rows.iter().map(|r| r.4).collect::<Vec<_>>());
@@ -282,10 +283,22 @@ struct Files {
 
 fn locate(dir: &Path) -> Result<Files, ReadError> {
     let config_path = dir.join("circuit_config.json");
-    let beside = |name: &str| Some(dir.join(name)).filter(|p| p.is_file());
+    // Without a config: `nodes.h5` etc., else the one file ending so (bmtk's `POP_nodes.h5`).
+    let beside = |suffix: &str| -> Option<PathBuf> {
+        let exact = dir.join(suffix);
+        if exact.is_file() {
+            return Some(exact);
+        }
+        let mut found: Vec<PathBuf> = fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(&format!("_{suffix}"))))
+            .collect();
+        (found.len() == 1).then(|| found.remove(0))
+    };
     if !config_path.is_file() {
         return Ok(Files {
-            nodes: dir.join("nodes.h5"),
+            nodes: beside("nodes.h5").unwrap_or_else(|| dir.join("nodes.h5")),
             node_types: beside("node_types.csv"),
             edges: beside("edges.h5"),
             edge_types: beside("edge_types.csv"),
@@ -536,8 +549,17 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
             b.neurons.position_unit = unit;
         }
     }
+    // Edges name nodes by node_id (0..n when the dataset is absent).
+    let node_ids: Vec<u64> = match nodes.dataset(&format!("{base}/node_id")) {
+        Ok(ds) => ds.read_u64().map_err(|e| h5_error(node_path, e))?,
+        Err(_) => (0..n as u64).collect(),
+    };
+    if node_ids.len() != n {
+        return Err(invalid(node_path, format!("{base}: node_id has {} rows for {n} nodes", node_ids.len())));
+    }
+    let by_id: HashMap<u64, usize> = node_ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     if let Some(edge_path) = &files.edges {
-        read_edges(&mut b, edge_path, files.edge_types.as_deref(), n)?;
+        read_edges(&mut b, edge_path, files.edge_types.as_deref(), &by_id)?;
     }
     b.finish().map_err(|e| invalid(dir, e.to_string()))
 }
@@ -551,7 +573,12 @@ fn attr_string(v: &AttrValue) -> Option<String> {
     }
 }
 
-fn read_edges(b: &mut ConnectomeBuilder, path: &Path, types_path: Option<&Path>, n: usize) -> Result<(), ReadError> {
+fn read_edges(
+    b: &mut ConnectomeBuilder,
+    path: &Path,
+    types_path: Option<&Path>,
+    by_id: &HashMap<u64, usize>,
+) -> Result<(), ReadError> {
     let file = open_h5(path)?;
     let pop = population(&file, path, "edges")?;
     let base = format!("edges/{pop}");
@@ -565,8 +592,8 @@ fn read_edges(b: &mut ConnectomeBuilder, path: &Path, types_path: Option<&Path>,
     if targets.len() != m {
         return Err(invalid(path, format!("{base}: {m} sources but {} targets", targets.len())));
     }
-    if let Some(bad) = sources.iter().chain(&targets).find(|&&id| id as usize >= n) {
-        return Err(invalid(path, format!("{base}: node id {bad} is not among the {n} nodes")));
+    if let Some(bad) = sources.iter().chain(&targets).find(|id| !by_id.contains_key(id)) {
+        return Err(invalid(path, format!("{base}: node id {bad} is not among the {} nodes", by_id.len())));
     }
     let type_ids: Vec<i64> = match file.dataset(&format!("{base}/edge_type_id")) {
         Ok(ds) => ds.read_i64().map_err(|e| h5_error(path, e))?,
@@ -577,10 +604,15 @@ fn read_edges(b: &mut ConnectomeBuilder, path: &Path, types_path: Option<&Path>,
         Ok(ds) => ds.read_i64().map_err(|e| h5_error(path, e))?.into_iter().map(|v| v.max(0) as usize).collect(),
         Err(_) => (0..m).collect(),
     };
-    let column = |name: &str| -> Result<Option<Vec<f64>>, ReadError> {
+    let mut column = |name: &str| -> Result<Option<Vec<f64>>, ReadError> {
         let Some(g) = group else { return Ok(None) };
         match file.dataset(&format!("{base}/{g}/{name}")) {
             Ok(ds) => {
+                if name == "syn_weight" {
+                    if let Some(unit) = ds.attrs().ok().and_then(|a| a.get("units").and_then(attr_string)) {
+                        b.weight_unit = Some(unit);
+                    }
+                }
                 let v = ds.read_f64().map_err(|e| h5_error(path, format!("{base}/{g}/{name}: {e}")))?;
                 if index.iter().any(|&i| i >= v.len()) {
                     return Err(invalid(path, format!("{base}: edge_group_index points past {name}")));
@@ -590,7 +622,8 @@ fn read_edges(b: &mut ConnectomeBuilder, path: &Path, types_path: Option<&Path>,
             Err(_) => Ok(None),
         }
     };
-    let (weights, delays) = (column("syn_weight")?, column("delay")?);
+    // bmtk: an edge of `nsyns` synapses weighs nsyns × syn_weight.
+    let (weights, delays, nsyns) = (column("syn_weight")?, column("delay")?, column("nsyns")?);
     let types = types_path.map(read_types).transpose()?.unwrap_or_default();
     let type_value = |id: i64, name: &str| -> Option<f64> { types.get(&id)?.get(name)?.parse().ok() };
     for k in 0..m {
@@ -604,7 +637,8 @@ fn read_edges(b: &mut ConnectomeBuilder, path: &Path, types_path: Option<&Path>,
             .as_ref()
             .map(|w| w[index[k]])
             .or_else(|| type_value(t, "syn_weight"))
-            .unwrap_or(1.0);
+            .unwrap_or(1.0)
+            * nsyns.as_ref().map_or(1.0, |s| s[index[k]]);
         let delay = delays
             .as_ref()
             .map(|d| d[index[k]])
@@ -615,8 +649,8 @@ fn read_edges(b: &mut ConnectomeBuilder, path: &Path, types_path: Option<&Path>,
         let sign = if w < 0.0 { Sign::Inhibitory } else { Sign::Unknown };
         b.add_edge(
             kind,
-            sources[k] as usize,
-            targets[k] as usize,
+            by_id[&sources[k]],
+            by_id[&targets[k]],
             w.abs(),
             sign,
             delay.map(|d| d as f32),
