@@ -372,3 +372,78 @@ fn poisson_knuth(rng: &mut Pcg64Mcg, threshold: f64) -> u32 {
     }
     k
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// What the engine is handed each step: (step, noise-carrying current, synaptic events).
+    type Seen = Arc<Mutex<Vec<(u64, Vec<f64>, Vec<(u32, f64)>)>>>;
+
+    /// An engine that only records its inputs.
+    struct Spy {
+        n: usize,
+        seen: Seen,
+    }
+
+    impl Engine for Spy {
+        fn name(&self) -> &'static str {
+            "spy"
+        }
+        fn len(&self) -> usize {
+            self.n
+        }
+        fn dt_ms(&self) -> f64 {
+            0.1
+        }
+        fn step(&mut self, input: &StepInput, _: &mut Vec<u32>) {
+            let seen = (input.step, input.current.to_vec(), input.synaptic.to_vec());
+            self.seen.lock().unwrap().push(seen);
+        }
+        fn variables(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn value(&self, _: usize, _: usize) -> f64 {
+            0.0
+        }
+        fn reset(&mut self) {}
+    }
+
+    #[test]
+    fn realised_draws_are_the_inputs_the_engine_gets() {
+        let c = crate::io::load("celegans-cook2019", &Default::default()).unwrap();
+        let protocol = Protocol::from_json(
+            r#"{"items": [
+                {"kind": "noise", "target": "AVA*", "mean": 5, "std": 20, "start_ms": 1, "stop_ms": 4},
+                {"kind": "poisson", "target": "all", "rate_hz": 400, "weight": -7, "stop_ms": 5}
+            ]}"#,
+        )
+        .unwrap();
+        let seen = Seen::default();
+        let spy = Spy {
+            n: c.neurons.len(),
+            seen: seen.clone(),
+        };
+        let mut sim = Simulation::new(Box::new(spy), &c, &protocol, 3, RecordingSpec::default()).unwrap();
+        sim.run(60, None);
+        let mut noise: Vec<(u64, u32, f64)> = Vec::new();
+        let mut events: Vec<(u64, u32, f64)> = Vec::new();
+        realised_draws(&c, &protocol, 3, 0.1, 60, |step, item, t, v| {
+            if item == 0 { &mut noise } else { &mut events }.push((step, t, v));
+        })
+        .unwrap();
+        let ava = resolve_target(&c, "AVA*").unwrap();
+        assert_eq!(noise.len(), 2 * 30, "two AVAs, steps 10..40");
+        assert!(events.len() > 100 && events.iter().all(|e| e.0 < 50));
+        for (step, current, synaptic) in seen.lock().unwrap().iter() {
+            let mine: Vec<(u32, f64)> = events.iter().filter(|e| e.0 == *step).map(|e| (e.1, e.2)).collect();
+            assert_eq!(synaptic, &mine, "step {step}");
+            for &t in &ava {
+                let drawn = noise.iter().find(|e| e.0 == *step && e.1 == t).map_or(0.0, |e| e.2);
+                assert_eq!(current[t as usize], drawn, "step {step}, neuron {t}");
+            }
+        }
+    }
+}
