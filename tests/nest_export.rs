@@ -53,7 +53,16 @@ fn export_has_the_connections_and_devices_of_the_run() {
     ];
     let o = run(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for file in ["run.py", "README.md", "pre.npy", "post.npy", "weight.npy", "delay.npy", "I_e.npy", "neurons.json"] {
+    for file in [
+        "run.py",
+        "README.md",
+        "pre.npy",
+        "post.npy",
+        "weight.npy",
+        "delay.npy",
+        "I_e.npy",
+        "neurons.json",
+    ] {
         assert!(out.join(file).is_file(), "{file} missing");
     }
 
@@ -83,7 +92,10 @@ fn export_has_the_connections_and_devices_of_the_run() {
     let weight = read_npy(&out, "weight.npy").f64s().unwrap();
     let delay = read_npy(&out, "delay.npy").f64s().unwrap();
     assert_eq!(pre.len(), expected.values().map(Vec::len).sum::<usize>());
-    assert_eq!((post.len(), weight.len(), delay.len()), (pre.len(), pre.len(), pre.len()));
+    assert_eq!(
+        (post.len(), weight.len(), delay.len()),
+        (pre.len(), pre.len(), pre.len())
+    );
     let mut got: BTreeMap<(u64, u64), Vec<f64>> = BTreeMap::new();
     for k in 0..pre.len() {
         got.entry((pre[k], post[k])).or_default().push(weight[k]);
@@ -146,7 +158,10 @@ fn export_has_the_connections_and_devices_of_the_run() {
         .iter()
         .map(|n| c.neurons.find(n).unwrap().to_string())
         .collect();
-    assert!(script.contains(&format!("(3000, \"mute\", [{}])", avb.join(", "))), "{script}");
+    assert!(
+        script.contains(&format!("(3000, \"mute\", [{}])", avb.join(", "))),
+        "{script}"
+    );
     assert!(script.contains(&format!("(5000, \"unmute\", [{}])", avb.join(", "))));
     assert!(script.contains(&format!("(4000, \"ablate\", [{}])", c.neurons.find("DVA").unwrap())));
     assert!(script.contains(&format!("REMOVED = [{ris}]")));
@@ -163,7 +178,11 @@ fn export_has_the_connections_and_devices_of_the_run() {
     forced[5] = "300";
     let o = run(&forced);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(std::fs::read_to_string(out.join("run.py")).unwrap().contains("STEPS = 3000"));
+    assert!(
+        std::fs::read_to_string(out.join("run.py"))
+            .unwrap()
+            .contains("STEPS = 3000")
+    );
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -181,7 +200,10 @@ fn what_nest_cannot_do_exits_2_naming_it() {
         (&["--param", "g_gap=0.5"], "g_gap"),
         (&["--param", "stdp=1", "--param", "w_max=100"], "stdp"),
         (&["--model", "kuramoto"], "kuramoto model has no NEST counterpart"),
-        (&["--stim", "ablate AVAL start=100 stop=200"], "item 1 (ablate AVAL from 100 ms to 200 ms)"),
+        (
+            &["--stim", "ablate AVAL start=100 stop=200"],
+            "item 1 (ablate AVAL from 100 ms to 200 ms)",
+        ),
         (&["--model", "izhikevich", "--param", "paper_scheme=1"], "paper_scheme"),
     ];
     for (flags, message) in cases {
@@ -211,7 +233,11 @@ fn the_core_api_writes_the_same_as_the_cli() {
     assert_eq!(summary.changes, 3, "mute, ablate, unmute");
     let i_e = read_npy(&tmp.path().join("a"), "I_e.npy").f64s().unwrap();
     let ris = c.neurons.find("RIS").unwrap();
-    assert!(i_e.iter().enumerate().all(|(i, &v)| v == if i == ris { 0.0 } else { 300.0 }));
+    assert!(
+        i_e.iter()
+            .enumerate()
+            .all(|(i, &v)| v == if i == ris { 0.0 } else { 300.0 })
+    );
     assert!(matches!(
         io::nest_export::write(&tmp.path().join("a"), &c, &run, false),
         Err(io::nest_export::NestExportError::Invalid(_))

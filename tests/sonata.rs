@@ -9,7 +9,9 @@ use connectoscope::io::{self, ReadError};
 use connectoscope::model::{EdgeKind, Sign};
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sonata").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sonata")
+        .join(name)
 }
 
 fn load(path: &Path) -> Result<connectoscope::model::Connectome, ReadError> {
@@ -48,11 +50,17 @@ fn the_worm_round_trips_with_positions_annotations_and_signs() {
     for i in 0..worm.neurons.len() {
         assert_eq!(back.neurons.class.get(i), worm.neurons.class.get(i));
         assert_eq!(back.neurons.cell_type.get(i), worm.neurons.cell_type.get(i));
-        assert_eq!(back.neurons.neurotransmitter.get(i), worm.neurons.neurotransmitter.get(i));
+        assert_eq!(
+            back.neurons.neurotransmitter.get(i),
+            worm.neurons.neurotransmitter.get(i)
+        );
         assert_eq!(back.neurons.sign[i], worm.neurons.sign[i]);
     }
     for (name, column) in &worm.neurons.attributes {
-        let got = back.neurons.attribute(name).unwrap_or_else(|| panic!("attribute {name}"));
+        let got = back
+            .neurons
+            .attribute(name)
+            .unwrap_or_else(|| panic!("attribute {name}"));
         assert!((0..worm.neurons.len()).all(|i| got.get(i) == column.get(i)), "{name}");
     }
     for kind in [EdgeKind::Chemical, EdgeKind::Electrical, EdgeKind::Other] {
@@ -83,7 +91,10 @@ fn files_written_by_bmtk_are_read() {
         let e = chem.get(id);
         if e.pre < 3 {
             // syn_weight 5 (edge type) x 2 synapses (nsyns), delay 1.5.
-            assert_eq!((e.weight, e.delay, c.edge_sign(EdgeKind::Chemical, id)), (10.0, Some(1.5), Sign::Unknown));
+            assert_eq!(
+                (e.weight, e.delay, c.edge_sign(EdgeKind::Chemical, id)),
+                (10.0, Some(1.5), Sign::Unknown)
+            );
             assert!(e.post >= 3);
         } else {
             assert_eq!((e.weight, e.delay), (3.0, Some(2.0)));

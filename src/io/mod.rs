@@ -12,8 +12,8 @@ mod error;
 pub mod fields;
 pub mod gexf;
 pub mod graphml;
-pub mod neuprint;
 pub mod nest_export;
+pub mod neuprint;
 pub mod neuron_table;
 pub mod npy;
 pub mod sonata;
@@ -212,14 +212,15 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::R
 /// Writes a folder through `fill` into a temporary folder beside `dir`, then renames it into
 /// place, so a failed export never leaves a half-written folder under the final name. An
 /// existing `dir` is an error unless `replace` is set (then it is swapped out and removed).
-pub fn write_dir_atomically(
-    dir: &Path,
-    replace: bool,
-    fill: impl FnOnce(&Path) -> io::Result<()>,
-) -> io::Result<()> {
+pub fn write_dir_atomically(dir: &Path, replace: bool, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
     let name = dir
         .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a folder name", dir.display())))?
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}: not a folder name", dir.display()),
+            )
+        })?
         .to_string_lossy()
         .into_owned();
     if dir.exists() && !replace {
@@ -228,7 +229,10 @@ pub fn write_dir_atomically(
             format!("{}: already exists (use --force to replace it)", dir.display()),
         ));
     }
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let tmp = parent.join(format!(".{name}.tmp{}", std::process::id()));
     let old = parent.join(format!(".{name}.old{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);

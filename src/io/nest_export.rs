@@ -74,7 +74,12 @@ pub struct ExportSummary {
 
 /// Writes the NEST export of `run` on `connectome` into the folder `dir` (atomically: into a
 /// temporary folder that is then renamed); an existing `dir` is refused unless `force`.
-pub fn write(dir: &Path, connectome: &Connectome, run: &NestRun, force: bool) -> Result<ExportSummary, NestExportError> {
+pub fn write(
+    dir: &Path,
+    connectome: &Connectome,
+    run: &NestRun,
+    force: bool,
+) -> Result<ExportSummary, NestExportError> {
     if dir.exists() && !force {
         return Err(NestExportError::Invalid(format!(
             "{}: already exists (use --force to replace it)",
@@ -104,7 +109,10 @@ enum Device {
         stop: Option<u64>,
     },
     /// A piecewise-constant current shared by the targets: (our step it starts, value).
-    Steps { targets: Vec<u32>, changes: Vec<(u64, f64)> },
+    Steps {
+        targets: Vec<u32>,
+        changes: Vec<(u64, f64)>,
+    },
     /// Our noise values, `values[(s - start) * targets + j]` for step s and target j.
     Noise {
         targets: Vec<u32>,
@@ -155,7 +163,9 @@ impl Plan {
             return Err(NestExportError::Invalid("dt must be a positive number of ms".into()));
         }
         if !(run.duration_ms >= 0.0 && run.duration_ms.is_finite()) {
-            return Err(NestExportError::Invalid("the duration must be a non-negative number of ms".into()));
+            return Err(NestExportError::Invalid(
+                "the duration must be a non-negative number of ms".into(),
+            ));
         }
         run.protocol.validate().map_err(NestExportError::Invalid)?;
         let n = connectome.neurons.len();
@@ -171,7 +181,8 @@ impl Plan {
         let mut notes = Vec::new();
         let model = match config.model.as_str() {
             "lif" => {
-                let p: LifParams = with_overrides(LifParams::default(), &config.params).map_err(NestExportError::Invalid)?;
+                let p: LifParams =
+                    with_overrides(LifParams::default(), &config.params).map_err(NestExportError::Invalid)?;
                 if p.g_gap != 0.0 && net.has_gaps() {
                     return Err(unsupported(format!(
                         "g_gap = {}: NEST's iaf_psc_exp has no gap junctions (export with g_gap=0)",
@@ -221,7 +232,10 @@ impl Plan {
         };
         let i_e = match &run.i_e {
             Some(v) if v.len() != n => {
-                return Err(NestExportError::Invalid(format!("{} I_e values for {n} neurons", v.len())));
+                return Err(NestExportError::Invalid(format!(
+                    "{} I_e values for {n} neurons",
+                    v.len()
+                )));
             }
             Some(v) => v.clone(),
             None => vec![0.0; n],
@@ -249,7 +263,12 @@ impl Plan {
                 .and_then(|v| v.get("kind").and_then(|k| k.as_str().map(str::to_owned)))
                 .unwrap_or_default();
             let stop = item.stop_ms.map_or("the end".to_owned(), |s| format!("{s} ms"));
-            format!("item {} ({kind} {} from {} ms to {stop})", k + 1, item.target, item.start_ms)
+            format!(
+                "item {} ({kind} {} from {} ms to {stop})",
+                k + 1,
+                item.target,
+                item.start_ms
+            )
         };
         // Per neuron: the first step it is ablated at, if any.
         let mut ablated_from: Vec<Option<u64>> = vec![None; n];
@@ -320,7 +339,9 @@ impl Plan {
         }
         let muted_for_good = |i: usize, b: u64| izhikevich && ablated_from[i].is_some_and(|s| s > 0 && s < b);
         // Silencing: the muted set at each step where it may change.
-        let silences: Vec<usize> = (0..items.len()).filter(|&k| items[k].action == Action::Silence).collect();
+        let silences: Vec<usize> = (0..items.len())
+            .filter(|&k| items[k].action == Action::Silence)
+            .collect();
         let mut boundaries: Vec<u64> = silences
             .iter()
             .flat_map(|&k| {
@@ -355,16 +376,21 @@ impl Plan {
         // The realised random inputs, as the simulation draws them.
         let mut noise: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
         let mut poisson: BTreeMap<usize, Vec<(u64, u32, f64)>> = BTreeMap::new();
-        crate::sim::realised_draws(connectome, &run.protocol, config.seed, dt, steps, |step, k, t, v| {
-            match items[k].action {
+        crate::sim::realised_draws(
+            connectome,
+            &run.protocol,
+            config.seed,
+            dt,
+            steps,
+            |step, k, t, v| match items[k].action {
                 Action::Noise { .. } => noise.entry(k).or_default().push(v),
                 _ => {
                     if !removed[t as usize] {
                         poisson.entry(k).or_default().push((step, t, v));
                     }
                 }
-            }
-        })
+            },
+        )
         .map_err(NestExportError::Invalid)?;
 
         let mut devices = Vec::new();
@@ -527,7 +553,10 @@ impl Plan {
             Model::Izhikevich { .. } => ("izhikevich", "Izhikevich (izhikevich)"),
         };
         let _ = writeln!(s, "#!/usr/bin/env python3");
-        let _ = writeln!(s, "\"\"\"A connectoscope simulation exported for NEST (3.5 or later; checked with 3.10).");
+        let _ = writeln!(
+            s,
+            "\"\"\"A connectoscope simulation exported for NEST (3.5 or later; checked with 3.10)."
+        );
         let _ = writeln!(s);
         let _ = writeln!(
             s,
@@ -542,7 +571,10 @@ impl Plan {
             "It writes the spikes as `connectoscope simulate --spikes` does (`neuron,time_ms`, sorted by\ntime then neuron) and gives the same spikes: random inputs are connectoscope's own draws."
         );
         let _ = writeln!(s);
-        let _ = writeln!(s, "    python run.py [--threads N] [--spikes FILE]    (mpirun -np 64 python run.py: NEST with MPI)");
+        let _ = writeln!(
+            s,
+            "    python run.py [--threads N] [--spikes FILE]    (mpirun -np 64 python run.py: NEST with MPI)"
+        );
         if !self.notes.is_empty() {
             let _ = writeln!(s, "\nDifferences from connectoscope:");
             for note in &self.notes {
@@ -597,12 +629,21 @@ impl Plan {
             }
         }
         let removed: Vec<u32> = (0..self.net.n as u32).filter(|&i| self.removed[i as usize]).collect();
-        let _ = writeln!(s, "# Ablated from the start: no connections, no input, threshold out of reach.");
+        let _ = writeln!(
+            s,
+            "# Ablated from the start: no connections, no input, threshold out of reach."
+        );
         let _ = writeln!(s, "REMOVED = {}", py_list(&removed));
         let drops: Vec<String> = self.dropped_from.iter().map(|(i, s)| format!("{i}: {s}")).collect();
-        let _ = writeln!(s, "# Ablated mid-run (Izhikevich): output muted, spikes from this step on left out.");
+        let _ = writeln!(
+            s,
+            "# Ablated mid-run (Izhikevich): output muted, spikes from this step on left out."
+        );
         let _ = writeln!(s, "SPIKES_DROPPED_FROM = {{{}}}", drops.join(", "));
-        let _ = writeln!(s, "# Protocol items as devices, in the protocol's order (the order NEST sums currents in).");
+        let _ = writeln!(
+            s,
+            "# Protocol items as devices, in the protocol's order (the order NEST sums currents in)."
+        );
         let _ = writeln!(
             s,
             "# Steps are connectoscope's: step s covers [s*DT, (s+1)*DT); targets in item<k>_targets.npy."
@@ -638,7 +679,10 @@ impl Plan {
             let _ = writeln!(s, "    {line}");
         }
         let _ = writeln!(s, "]");
-        let _ = writeln!(s, "# Changes between Simulate calls, at the start of a step: (step, what, neurons).");
+        let _ = writeln!(
+            s,
+            "# Changes between Simulate calls, at the start of a step: (step, what, neurons)."
+        );
         let _ = writeln!(s, "CHANGES = [");
         for (step, c) in &self.changes {
             for (what, list) in [("mute", &c.mute), ("unmute", &c.unmute), ("ablate", &c.ablate)] {

@@ -37,7 +37,11 @@ const MAGIC: &[u8] = b"\x93NUMPY\x01\x00";
 
 /// Writes `data` as a one-dimensional array.
 pub fn write<T: Element>(data: &[T], out: &mut dyn Write) -> io::Result<()> {
-    let dict = format!("{{'descr': '{}', 'fortran_order': False, 'shape': ({},), }}", T::DESCR, data.len());
+    let dict = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': ({},), }}",
+        T::DESCR,
+        data.len()
+    );
     // magic (8) + length (2) + dict + padding + '\n' is a multiple of 64.
     let unpadded = MAGIC.len() + 2 + dict.len() + 1;
     let header_len = dict.len() + 1 + (64 - unpadded % 64) % 64;
@@ -47,7 +51,7 @@ pub fn write<T: Element>(data: &[T], out: &mut dyn Write) -> io::Result<()> {
     out.write_all(dict.as_bytes())?;
     out.write_all(&vec![b' '; header_len as usize - dict.len() - 1])?;
     out.write_all(b"\n")?;
-    let mut bytes = Vec::with_capacity(data.len() * std::mem::size_of::<T>());
+    let mut bytes = Vec::with_capacity(std::mem::size_of_val(data));
     for &x in data {
         x.put(&mut bytes);
     }
@@ -109,7 +113,11 @@ pub fn read(bytes: &[u8]) -> Result<Array, String> {
     }
     let shape_at = header.find("'shape': (").ok_or("no shape")? + 10;
     let shape_end = header[shape_at..].find(')').ok_or("bad shape")? + shape_at;
-    let dims: Vec<&str> = header[shape_at..shape_end].split(',').map(str::trim).filter(|d| !d.is_empty()).collect();
+    let dims: Vec<&str> = header[shape_at..shape_end]
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
     let [dim] = dims[..] else {
         return Err(format!("only one-dimensional arrays (shape {dims:?})"));
     };

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use hdf5_pure::{AttrValue, DType, FileBuilder};
 
-use super::{Location, LoadOptions, Problem, ReadError};
+use super::{LoadOptions, Location, Problem, ReadError};
 use crate::model::{Connectome, ConnectomeBuilder, EdgeKind, Sign};
 
 /// The node (and edge) population we write.
@@ -43,7 +43,11 @@ pub fn looks_like(dir: &Path) -> bool {
 }
 
 fn h5_error(path: &Path, e: impl std::fmt::Display) -> ReadError {
-    ReadError::new(path, Location::File, Problem::Invalid(format!("not a readable SONATA HDF5 file: {e}")))
+    ReadError::new(
+        path,
+        Location::File,
+        Problem::Invalid(format!("not a readable SONATA HDF5 file: {e}")),
+    )
 }
 
 fn invalid(path: &Path, message: String) -> ReadError {
@@ -113,7 +117,8 @@ fn nodes_h5(c: &Connectome) -> io::Result<Vec<u8>> {
     let mut nodes = b.create_group("nodes");
     let mut pop = nodes.create_group(POPULATION);
     pop.create_dataset("node_type_id").with_i64_data(&vec![100; n]);
-    pop.create_dataset("node_id").with_u64_data(&(0..n as u64).collect::<Vec<_>>());
+    pop.create_dataset("node_id")
+        .with_u64_data(&(0..n as u64).collect::<Vec<_>>());
     pop.create_dataset("node_group_id").with_i64_data(&vec![0; n]);
     pop.create_dataset("node_group_index")
         .with_i64_data(&(0..n as i64).collect::<Vec<_>>());
@@ -183,7 +188,11 @@ fn edge_rows(c: &Connectome) -> Vec<Row> {
         let edges = c.edges(kind);
         for id in 0..edges.len() {
             let e = edges.get(id);
-            let sign = if c.edge_sign(kind, id) == Sign::Inhibitory { -1.0 } else { 1.0 };
+            let sign = if c.edge_sign(kind, id) == Sign::Inhibitory {
+                -1.0
+            } else {
+                1.0
+            };
             let delay = e.delay.map_or(DEFAULT_DELAY_MS, f64::from);
             rows.push((e.pre as u64, e.post as u64, type_id, sign * e.weight, delay));
         }
@@ -292,7 +301,11 @@ fn locate(dir: &Path) -> Result<Files, ReadError> {
         let mut found: Vec<PathBuf> = fs::read_dir(dir)
             .ok()?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(&format!("_{suffix}"))))
+            .filter(|p| {
+                p.is_file()
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().ends_with(&format!("_{suffix}")))
+            })
             .collect();
         (found.len() == 1).then(|| found.remove(0))
     };
@@ -371,7 +384,10 @@ fn read_types(path: &Path) -> Result<TypeTable, ReadError> {
                 Problem::NotANumber(fields[0].into()),
             )
         })?;
-        let row = columns[1..].iter().map(|c| c.to_string()).zip(fields[1..].iter().map(|f| f.to_string()));
+        let row = columns[1..]
+            .iter()
+            .map(|c| c.to_string())
+            .zip(fields[1..].iter().map(|f| f.to_string()));
         table.insert(id, row.collect());
     }
     Ok(table)
@@ -383,7 +399,9 @@ fn open_h5(path: &Path) -> Result<hdf5_pure::File, ReadError> {
 
 /// The first population of `nodes` or `edges`, with a note when there are more.
 fn population(file: &hdf5_pure::File, path: &Path, top: &str) -> Result<String, ReadError> {
-    let group = file.group(top).map_err(|e| h5_error(path, format!("no /{top} group ({e})")))?;
+    let group = file
+        .group(top)
+        .map_err(|e| h5_error(path, format!("no /{top} group ({e})")))?;
     let mut names = group.groups().map_err(|e| h5_error(path, e))?;
     names.sort();
     match names.len() {
@@ -391,7 +409,10 @@ fn population(file: &hdf5_pure::File, path: &Path, top: &str) -> Result<String, 
         1 => Ok(names.remove(0)),
         k => Err(invalid(
             path,
-            format!("/{top} has {k} populations ({}); connectoscope reads one", names.join(", ")),
+            format!(
+                "/{top} has {k} populations ({}); connectoscope reads one",
+                names.join(", ")
+            ),
         )),
     }
 }
@@ -408,7 +429,9 @@ fn single_group(file: &hdf5_pure::File, path: &Path, dataset: &str, what: &str) 
         1 => Ok(Some(distinct[0])),
         k => Err(invalid(
             path,
-            format!("{dataset}: {k} {what} groups ({distinct:?}); connectoscope reads SONATA files with one {what} group"),
+            format!(
+                "{dataset}: {k} {what} groups ({distinct:?}); connectoscope reads SONATA files with one {what} group"
+            ),
         )),
     }
 }
@@ -455,7 +478,10 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
         Err(_) => (0..n).collect(),
     };
     if index.len() != n {
-        return Err(invalid(node_path, format!("{base}: node_group_index has {} rows for {n} nodes", index.len())));
+        return Err(invalid(
+            node_path,
+            format!("{base}: node_group_index has {} rows for {n} nodes", index.len()),
+        ));
     }
     // Attributes of the node group, by name, in the file's order of names.
     let mut columns: Vec<(String, Vec<String>)> = Vec::new();
@@ -472,13 +498,18 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
                     .map_err(|e| h5_error(node_path, e))?;
                 let axis = ["x", "y", "z"].iter().position(|a| *a == name);
                 if let Some(axis) = axis {
-                    xyz[axis] = Some(ds.read_f64().map_err(|e| h5_error(node_path, format!("{gpath}/{name}: {e}")))?);
+                    xyz[axis] = Some(
+                        ds.read_f64()
+                            .map_err(|e| h5_error(node_path, format!("{gpath}/{name}: {e}")))?,
+                    );
                     if let Ok(attrs) = ds.attrs() {
                         unit = attrs.get("units").and_then(attr_string);
                     }
                     continue;
                 }
-                if let Some(values) = column_strings(&ds).map_err(|e| h5_error(node_path, format!("{gpath}/{name}: {e}")))? {
+                if let Some(values) =
+                    column_strings(&ds).map_err(|e| h5_error(node_path, format!("{gpath}/{name}: {e}")))?
+                {
                     columns.push((name, values));
                 }
             }
@@ -486,10 +517,18 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
     }
     for (name, values) in &columns {
         if index.iter().any(|&i| i >= values.len()) {
-            return Err(invalid(node_path, format!("{base}: node_group_index points past {name} ({} rows)", values.len())));
+            return Err(invalid(
+                node_path,
+                format!("{base}: node_group_index points past {name} ({} rows)", values.len()),
+            ));
         }
     }
-    let node_types = files.node_types.as_deref().map(read_types).transpose()?.unwrap_or_default();
+    let node_types = files
+        .node_types
+        .as_deref()
+        .map(read_types)
+        .transpose()?
+        .unwrap_or_default();
 
     let mut b = ConnectomeBuilder::new();
     b.neurons_from_table = true;
@@ -519,8 +558,8 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
                     "cell_type" => nb.cell_type.set(node, v),
                     "neurotransmitter" => nb.neurotransmitter.set(node, v),
                     "sign" => {
-                        nb.sign[node] = super::fields::sign(v)
-                            .map_err(|p| ReadError::new(node_path, Location::File, p))?;
+                        nb.sign[node] =
+                            super::fields::sign(v).map_err(|p| ReadError::new(node_path, Location::File, p))?;
                         b.explicit_neuron_signs[node] = true;
                     }
                     other => nb.attribute_mut(other).set(node, v),
@@ -540,10 +579,12 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
         if let [Some(x), Some(y), Some(z)] = &xyz {
             for (node, &i) in index.iter().enumerate() {
                 let p = [x.get(i), y.get(i), z.get(i)];
-                if let [Some(&x), Some(&y), Some(&z)] = p {
-                    if x.is_finite() && y.is_finite() && z.is_finite() {
-                        b.neurons.position[node] = Some([x as f32, y as f32, z as f32]);
-                    }
+                if let [Some(&x), Some(&y), Some(&z)] = p
+                    && x.is_finite()
+                    && y.is_finite()
+                    && z.is_finite()
+                {
+                    b.neurons.position[node] = Some([x as f32, y as f32, z as f32]);
                 }
             }
             b.neurons.position_unit = unit;
@@ -555,7 +596,10 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
         Err(_) => (0..n as u64).collect(),
     };
     if node_ids.len() != n {
-        return Err(invalid(node_path, format!("{base}: node_id has {} rows for {n} nodes", node_ids.len())));
+        return Err(invalid(
+            node_path,
+            format!("{base}: node_id has {} rows for {n} nodes", node_ids.len()),
+        ));
     }
     let by_id: HashMap<u64, usize> = node_ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
     if let Some(edge_path) = &files.edges {
@@ -566,9 +610,10 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
 
 fn attr_string(v: &AttrValue) -> Option<String> {
     match v {
-        AttrValue::String(s) | AttrValue::AsciiString(s) | AttrValue::VarLenString(s) | AttrValue::VarLenAsciiString(s) => {
-            Some(s.clone())
-        }
+        AttrValue::String(s)
+        | AttrValue::AsciiString(s)
+        | AttrValue::VarLenString(s)
+        | AttrValue::VarLenAsciiString(s) => Some(s.clone()),
         _ => None,
     }
 }
@@ -590,10 +635,16 @@ fn read_edges(
     let (sources, targets) = (ids("source_node_id")?, ids("target_node_id")?);
     let m = sources.len();
     if targets.len() != m {
-        return Err(invalid(path, format!("{base}: {m} sources but {} targets", targets.len())));
+        return Err(invalid(
+            path,
+            format!("{base}: {m} sources but {} targets", targets.len()),
+        ));
     }
     if let Some(bad) = sources.iter().chain(&targets).find(|id| !by_id.contains_key(id)) {
-        return Err(invalid(path, format!("{base}: node id {bad} is not among the {} nodes", by_id.len())));
+        return Err(invalid(
+            path,
+            format!("{base}: node id {bad} is not among the {} nodes", by_id.len()),
+        ));
     }
     let type_ids: Vec<i64> = match file.dataset(&format!("{base}/edge_type_id")) {
         Ok(ds) => ds.read_i64().map_err(|e| h5_error(path, e))?,
@@ -601,19 +652,26 @@ fn read_edges(
     };
     let group = single_group(&file, path, &format!("{base}/edge_group_id"), "edge")?;
     let index: Vec<usize> = match file.dataset(&format!("{base}/edge_group_index")) {
-        Ok(ds) => ds.read_i64().map_err(|e| h5_error(path, e))?.into_iter().map(|v| v.max(0) as usize).collect(),
+        Ok(ds) => ds
+            .read_i64()
+            .map_err(|e| h5_error(path, e))?
+            .into_iter()
+            .map(|v| v.max(0) as usize)
+            .collect(),
         Err(_) => (0..m).collect(),
     };
     let mut column = |name: &str| -> Result<Option<Vec<f64>>, ReadError> {
         let Some(g) = group else { return Ok(None) };
         match file.dataset(&format!("{base}/{g}/{name}")) {
             Ok(ds) => {
-                if name == "syn_weight" {
-                    if let Some(unit) = ds.attrs().ok().and_then(|a| a.get("units").and_then(attr_string)) {
-                        b.weight_unit = Some(unit);
-                    }
+                if name == "syn_weight"
+                    && let Some(unit) = ds.attrs().ok().and_then(|a| a.get("units").and_then(attr_string))
+                {
+                    b.weight_unit = Some(unit);
                 }
-                let v = ds.read_f64().map_err(|e| h5_error(path, format!("{base}/{g}/{name}: {e}")))?;
+                let v = ds
+                    .read_f64()
+                    .map_err(|e| h5_error(path, format!("{base}/{g}/{name}: {e}")))?;
                 if index.iter().any(|&i| i >= v.len()) {
                     return Err(invalid(path, format!("{base}: edge_group_index points past {name}")));
                 }
@@ -639,12 +697,12 @@ fn read_edges(
             .or_else(|| type_value(t, "syn_weight"))
             .unwrap_or(1.0)
             * nsyns.as_ref().map_or(1.0, |s| s[index[k]]);
-        let delay = delays
-            .as_ref()
-            .map(|d| d[index[k]])
-            .or_else(|| type_value(t, "delay"));
+        let delay = delays.as_ref().map(|d| d[index[k]]).or_else(|| type_value(t, "delay"));
         if !w.is_finite() || delay.is_some_and(|d| !d.is_finite() || d < 0.0) {
-            return Err(invalid(path, format!("{base}: edge {k} has a weight or delay that is not a finite number")));
+            return Err(invalid(
+                path,
+                format!("{base}: edge {k} has a weight or delay that is not a finite number"),
+            ));
         }
         let sign = if w < 0.0 { Sign::Inhibitory } else { Sign::Unknown };
         b.add_edge(

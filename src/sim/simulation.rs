@@ -240,13 +240,7 @@ struct Inputs<'a> {
 /// current, or a Poisson event's weight): a no-op closure in the simulation, which the compiler
 /// removes; [`realised_draws`] records them.
 #[inline(always)]
-fn drive(
-    items: &mut [Active],
-    step: u64,
-    dt: f64,
-    inputs: Inputs,
-    mut draw: impl FnMut(usize, u32, f64),
-) -> bool {
+fn drive(items: &mut [Active], step: u64, dt: f64, inputs: Inputs, mut draw: impl FnMut(usize, u32, f64)) -> bool {
     let mut added_current = false;
     for (k, a) in items.iter_mut().enumerate() {
         if !a.is_on(step) {
@@ -317,7 +311,13 @@ pub fn realised_draws(
     if !sim.items.iter().any(random) {
         return Ok(());
     }
-    let last = sim.items.iter().filter(|a| random(a)).map(|a| a.stop).max().unwrap_or(0);
+    let last = sim
+        .items
+        .iter()
+        .filter(|a| random(a))
+        .map(|a| a.stop)
+        .max()
+        .unwrap_or(0);
     for step in 0..steps.min(last) {
         sim.synaptic.clear();
         let inputs = Inputs {
