@@ -2,6 +2,7 @@
 //! (`connectoscope [FILE] [--screenshot out.png] [--bench-frames N] [--layout KIND] [--size WxH]`).
 
 mod communities;
+mod export_nest;
 mod functional;
 #[cfg(feature = "app")]
 mod render;
@@ -116,6 +117,9 @@ pub enum Command {
     },
     /// Run a model (LIF, ...) on a connectome and write spikes, traces and figures.
     Simulate(simulate::SimulateArgs),
+    /// Write a simulation (every flag of `simulate`) as a PyNEST script that gives the same
+    /// spikes: DIR/run.py, DIR/README.md and the connections as .npy arrays.
+    ExportNest(export_nest::ExportNestArgs),
     /// Find structural communities (Leiden or Louvain modularity) and write `neuron,community`.
     Communities(communities::CommunitiesArgs),
     /// The dynamic functional connectome of activity traces: sliding-window affinities,
@@ -124,7 +128,8 @@ pub enum Command {
     /// Render a still (--out shot.png) or a video (--video out.mp4) with no window.
     #[cfg(feature = "app")]
     Render(render::RenderArgs),
-    /// Convert between formats, chosen by the output's extension (.csv, .graphml, .gexf).
+    /// Convert between formats, chosen by the output's extension (.csv, .graphml, .gexf, or a
+    /// folder ending in .sonata).
     Convert {
         input: String,
         output: PathBuf,
@@ -211,6 +216,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Info { input, load, json }) => info(&input, &load, json),
         Some(Command::Convert { input, output, load }) => convert(&input, &output, &load),
         Some(Command::Simulate(args)) => simulate::run(&args),
+        Some(Command::ExportNest(args)) => export_nest::run(&args),
         Some(Command::Communities(args)) => communities::run(&args),
         Some(Command::Functional(args)) => functional::run(&args),
     };
@@ -309,7 +315,7 @@ fn describe(input: &str, c: &Connectome, s: &Summary) -> String {
 fn convert(input: &str, output: &std::path::Path, args: &LoadArgs) -> Result<String, String> {
     if io::Format::from_extension(output).is_none() {
         return Err(format!(
-            "{}: unknown output format (use .csv, .graphml or .gexf)",
+            "{}: unknown output format (use .csv, .graphml, .gexf or a .sonata folder)",
             output.display()
         ));
     }

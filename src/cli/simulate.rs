@@ -85,12 +85,15 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
         return Err("--duration must be a non-negative number of ms".into());
     }
     let t0 = Instant::now();
-    let connectome = io::load(&args.input, &args.load.options()).map_err(|e| e.to_string())?;
-    let protocol = build_protocol(args)?;
-    let config = model_config(args, protocol.simulation.as_ref())?;
+    let Run {
+        connectome,
+        protocol,
+        config,
+        bias,
+    } = prepare(args)?;
     let (mut engine, net) = models::build(&connectome, &config)?;
-    if let Some(bias) = constant_input(args, config.seed, &connectome)? {
-        engine.set_bias(&bias)?;
+    if let Some(bias) = &bias {
+        engine.set_bias(bias)?;
     }
     let mut recording = RecordingSpec {
         spikes: args.spikes.is_some(),
@@ -168,6 +171,28 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
             config.dt_ms
         ))
     }
+}
+
+/// What the flags define: the network, the protocol, the model settings and the constant input.
+pub(crate) struct Run {
+    pub connectome: Connectome,
+    pub protocol: Protocol,
+    pub config: ModelConfig,
+    pub bias: Option<Vec<f64>>,
+}
+
+/// Loads the input and reads the flags into a [`Run`] (shared with `export-nest`).
+pub(crate) fn prepare(args: &SimulateArgs) -> Result<Run, String> {
+    let connectome = io::load(&args.input, &args.load.options()).map_err(|e| e.to_string())?;
+    let protocol = build_protocol(args)?;
+    let config = model_config(args, protocol.simulation.as_ref())?;
+    let bias = constant_input(args, config.seed, &connectome)?;
+    Ok(Run {
+        connectome,
+        protocol,
+        config,
+        bias,
+    })
 }
 
 fn write(path: &Path, f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<(), String> {

@@ -12,8 +12,11 @@ mod error;
 pub mod fields;
 pub mod gexf;
 pub mod graphml;
+pub mod nest_export;
 pub mod neuprint;
 pub mod neuron_table;
+pub mod npy;
+pub mod sonata;
 mod source;
 pub mod traces;
 #[cfg(feature = "video")]
@@ -47,6 +50,8 @@ pub enum Format {
     Gexf,
     NeuprintFolder,
     CodexFolder,
+    /// A SONATA circuit folder (`NAME.sonata/`).
+    Sonata,
 }
 
 impl Format {
@@ -54,6 +59,9 @@ impl Format {
     /// `.gz` ignored), then by their first bytes.
     pub fn detect(path: &Path) -> Result<Format, ReadError> {
         if path.is_dir() {
+            if sonata::looks_like(path) {
+                return Ok(Format::Sonata);
+            }
             if neuprint::looks_like(path) {
                 return Ok(Format::NeuprintFolder);
             }
@@ -85,6 +93,7 @@ impl Format {
             "csv" | "tsv" | "txt" => Some(Format::Csv),
             "graphml" | "xml" => Some(Format::GraphMl),
             "gexf" => Some(Format::Gexf),
+            "sonata" => Some(Format::Sonata),
             _ => None,
         }
     }
@@ -122,6 +131,7 @@ pub fn load_path(path: &Path, options: &LoadOptions) -> Result<Connectome, ReadE
         Format::Gexf => gexf::read(Source::open(path)?, options)?,
         Format::NeuprintFolder => neuprint::read_dir(path, options)?,
         Format::CodexFolder => codex::read_dir(path, options)?,
+        Format::Sonata => sonata::read_dir(path, options)?,
     })
 }
 
@@ -138,7 +148,7 @@ pub fn read_bytes(format: Format, name: &str, bytes: Vec<u8>) -> Result<Connecto
         }
         Format::GraphMl => graphml::read(source, &options),
         Format::Gexf => gexf::read(source, &options),
-        Format::NeuprintFolder | Format::CodexFolder => Err(ReadError::new(
+        Format::NeuprintFolder | Format::CodexFolder | Format::Sonata => Err(ReadError::new(
             name,
             Location::File,
             Problem::UnknownFormat("folder formats are read from folders".into()),
@@ -154,7 +164,7 @@ pub fn save(connectome: &Connectome, path: &Path) -> io::Result<()> {
         io::Error::new(
             io::ErrorKind::InvalidInput,
             format!(
-                "{}: unknown output format (use .csv, .graphml or .gexf)",
+                "{}: unknown output format (use .csv, .graphml, .gexf or a .sonata folder)",
                 path.display()
             ),
         )
@@ -167,6 +177,7 @@ pub fn save(connectome: &Connectome, path: &Path) -> io::Result<()> {
         }
         Format::GraphMl => write_atomically(path, |w| graphml::write(connectome, w)),
         Format::Gexf => write_atomically(path, |w| gexf::write(connectome, w)),
+        Format::Sonata => sonata::write_dir(connectome, path),
         Format::NeuprintFolder | Format::CodexFolder => unreachable!("not an extension"),
     }
 }
@@ -194,6 +205,54 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::R
         Err(e) => {
             let _ = fs::remove_file(&tmp);
             Err(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+        }
+    }
+}
+
+/// Writes a folder through `fill` into a temporary folder beside `dir`, then renames it into
+/// place, so a failed export never leaves a half-written folder under the final name. An
+/// existing `dir` is an error unless `replace` is set (then it is swapped out and removed).
+pub fn write_dir_atomically(dir: &Path, replace: bool, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+    let name = dir
+        .file_name()
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}: not a folder name", dir.display()),
+            )
+        })?
+        .to_string_lossy()
+        .into_owned();
+    if dir.exists() && !replace {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{}: already exists (use --force to replace it)", dir.display()),
+        ));
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = parent.join(format!(".{name}.tmp{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    let result = fs::create_dir(&tmp).and_then(|()| fill(&tmp)).and_then(|()| {
+        if dir.exists() {
+            fs::rename(dir, &old)?;
+        }
+        fs::rename(&tmp, dir)
+    });
+    match result {
+        Ok(()) => {
+            let _ = fs::remove_dir_all(&old);
+            Ok(())
+        }
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            if old.exists() && !dir.exists() {
+                let _ = fs::rename(&old, dir);
+            }
+            Err(io::Error::new(e.kind(), format!("{}: {e}", dir.display())))
         }
     }
 }

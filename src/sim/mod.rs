@@ -23,7 +23,7 @@ pub use live::LiveSim;
 pub use network::{Network, NetworkParams};
 pub use protocol::{Action, Item, Protocol};
 pub use recording::{Recorder, RecordingSpec};
-pub use simulation::Simulation;
+pub use simulation::{Simulation, realised_draws};
 pub use timeline::Timeline;
 
 /// What an engine receives for one step besides its own state.

@@ -200,37 +200,11 @@ impl Simulation {
             self.current_dirty = false;
         }
         self.synaptic.clear();
-        for a in &mut self.items {
-            if !a.is_on(step) {
-                continue;
-            }
-            match a.item.action {
-                Action::Dc { amplitude } => add_current(&mut self.current, &a.targets, amplitude),
-                Action::Pulses { amplitude, .. } => {
-                    if (step - a.start) % a.period < a.width {
-                        add_current(&mut self.current, &a.targets, amplitude);
-                    }
-                }
-                Action::Noise { mean, std } => {
-                    for &t in &a.targets {
-                        let z: f64 = a.rng.sample(StandardNormal);
-                        self.current[t as usize] += mean + std * z;
-                    }
-                }
-                Action::Poisson { rate_hz, weight } => {
-                    let threshold = (-rate_hz * dt / 1000.0).exp();
-                    for &t in &a.targets {
-                        let k = poisson_knuth(&mut a.rng, threshold);
-                        if k > 0 {
-                            self.synaptic.push((t, k as f64 * weight));
-                        }
-                    }
-                    continue;
-                }
-                Action::Silence | Action::Ablate => continue,
-            }
-            self.current_dirty = true;
-        }
+        let inputs = Inputs {
+            current: &mut self.current,
+            synaptic: &mut self.synaptic,
+        };
+        self.current_dirty |= drive(&mut self.items, step, dt, inputs, |_, _, _| {});
         self.spikes.clear();
         let input = StepInput {
             step,
@@ -256,6 +230,132 @@ impl Simulation {
     }
 }
 
+/// Where the protocol's inputs of a step go.
+struct Inputs<'a> {
+    current: &'a mut [f64],
+    synaptic: &'a mut Vec<(u32, f64)>,
+}
+
+/// Adds the active items' currents and synaptic events of `step`; returns whether any current
+/// was added. `draw(item, neuron, value)` sees each random value as it is used (a noise
+/// current, or a Poisson event's weight): a no-op closure in the simulation, which the compiler
+/// removes; [`realised_draws`] records them.
+#[inline(always)]
+fn drive(items: &mut [Active], step: u64, dt: f64, inputs: Inputs, mut draw: impl FnMut(usize, u32, f64)) -> bool {
+    let mut added_current = false;
+    for (k, a) in items.iter_mut().enumerate() {
+        if !a.is_on(step) {
+            continue;
+        }
+        match a.item.action {
+            Action::Dc { amplitude } => add_current(inputs.current, &a.targets, amplitude),
+            Action::Pulses { amplitude, .. } => {
+                if (step - a.start) % a.period < a.width {
+                    add_current(inputs.current, &a.targets, amplitude);
+                }
+            }
+            Action::Noise { mean, std } => {
+                for &t in &a.targets {
+                    let z: f64 = a.rng.sample(StandardNormal);
+                    let value = mean + std * z;
+                    inputs.current[t as usize] += value;
+                    draw(k, t, value);
+                }
+            }
+            Action::Poisson { rate_hz, weight } => {
+                let threshold = (-rate_hz * dt / 1000.0).exp();
+                for &t in &a.targets {
+                    let k_events = poisson_knuth(&mut a.rng, threshold);
+                    if k_events > 0 {
+                        let value = k_events as f64 * weight;
+                        inputs.synaptic.push((t, value));
+                        draw(k, t, value);
+                    }
+                }
+                continue;
+            }
+            Action::Silence | Action::Ablate => continue,
+        }
+        added_current = true;
+    }
+    added_current
+}
+
+/// Replays the random inputs a [`Simulation`] of `steps` steps with this protocol and seed
+/// draws, without any dynamics: `draw(step, item, neuron, value)` for every noise value and
+/// every Poisson event (its summed weight), in the order the simulation uses them. The
+/// streams are the simulation's own, so an exported run (e.g. to NEST) can replay them.
+pub fn realised_draws(
+    connectome: &Connectome,
+    protocol: &Protocol,
+    seed: u64,
+    dt_ms: f64,
+    steps: u64,
+    mut draw: impl FnMut(u64, usize, u32, f64),
+) -> Result<(), String> {
+    let n = connectome.neurons.len();
+    let mut sim = Simulation {
+        engine: Box::new(NoDynamics { n, dt: dt_ms }),
+        recorder: Recorder::new(RecordingSpec::default(), dt_ms),
+        items: Vec::new(),
+        seed,
+        step: 0,
+        current: vec![0.0; n],
+        current_dirty: false,
+        synaptic: Vec::new(),
+        muted: vec![false; n],
+        ablated: vec![false; n],
+        spikes: Vec::new(),
+    };
+    sim.set_protocol(connectome, protocol)?;
+    let random = |a: &Active| matches!(a.item.action, Action::Noise { .. } | Action::Poisson { .. });
+    if !sim.items.iter().any(random) {
+        return Ok(());
+    }
+    let last = sim
+        .items
+        .iter()
+        .filter(|a| random(a))
+        .map(|a| a.stop)
+        .max()
+        .unwrap_or(0);
+    for step in 0..steps.min(last) {
+        sim.synaptic.clear();
+        let inputs = Inputs {
+            current: &mut sim.current,
+            synaptic: &mut sim.synaptic,
+        };
+        drive(&mut sim.items, step, dt_ms, inputs, |k, t, v| draw(step, k, t, v));
+    }
+    Ok(())
+}
+
+/// The engine of [`realised_draws`]: only the size and time step matter.
+struct NoDynamics {
+    n: usize,
+    dt: f64,
+}
+
+impl Engine for NoDynamics {
+    fn name(&self) -> &'static str {
+        "none"
+    }
+    fn len(&self) -> usize {
+        self.n
+    }
+    fn dt_ms(&self) -> f64 {
+        self.dt
+    }
+    fn step(&mut self, _: &StepInput, _: &mut Vec<u32>) {}
+    fn variables(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn value(&self, _: usize, _: usize) -> f64 {
+        0.0
+    }
+    fn reset(&mut self) {}
+}
+
 fn add_current(current: &mut [f64], targets: &[u32], amplitude: f64) {
     for &t in targets {
         current[t as usize] += amplitude;
@@ -272,4 +372,79 @@ fn poisson_knuth(rng: &mut Pcg64Mcg, threshold: f64) -> u32 {
         p *= rng.random::<f64>();
     }
     k
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// What the engine is handed each step: (step, noise-carrying current, synaptic events).
+    type Seen = Arc<Mutex<Vec<(u64, Vec<f64>, Vec<(u32, f64)>)>>>;
+
+    /// An engine that only records its inputs.
+    struct Spy {
+        n: usize,
+        seen: Seen,
+    }
+
+    impl Engine for Spy {
+        fn name(&self) -> &'static str {
+            "spy"
+        }
+        fn len(&self) -> usize {
+            self.n
+        }
+        fn dt_ms(&self) -> f64 {
+            0.1
+        }
+        fn step(&mut self, input: &StepInput, _: &mut Vec<u32>) {
+            let seen = (input.step, input.current.to_vec(), input.synaptic.to_vec());
+            self.seen.lock().unwrap().push(seen);
+        }
+        fn variables(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn value(&self, _: usize, _: usize) -> f64 {
+            0.0
+        }
+        fn reset(&mut self) {}
+    }
+
+    #[test]
+    fn realised_draws_are_the_inputs_the_engine_gets() {
+        let c = crate::io::load("celegans-cook2019", &Default::default()).unwrap();
+        let protocol = Protocol::from_json(
+            r#"{"items": [
+                {"kind": "noise", "target": "AVA*", "mean": 5, "std": 20, "start_ms": 1, "stop_ms": 4},
+                {"kind": "poisson", "target": "all", "rate_hz": 400, "weight": -7, "stop_ms": 5}
+            ]}"#,
+        )
+        .unwrap();
+        let seen = Seen::default();
+        let spy = Spy {
+            n: c.neurons.len(),
+            seen: seen.clone(),
+        };
+        let mut sim = Simulation::new(Box::new(spy), &c, &protocol, 3, RecordingSpec::default()).unwrap();
+        sim.run(60, None);
+        let mut noise: Vec<(u64, u32, f64)> = Vec::new();
+        let mut events: Vec<(u64, u32, f64)> = Vec::new();
+        realised_draws(&c, &protocol, 3, 0.1, 60, |step, item, t, v| {
+            if item == 0 { &mut noise } else { &mut events }.push((step, t, v));
+        })
+        .unwrap();
+        let ava = resolve_target(&c, "AVA*").unwrap();
+        assert_eq!(noise.len(), 2 * 30, "two AVAs, steps 10..40");
+        assert!(events.len() > 100 && events.iter().all(|e| e.0 < 50));
+        for (step, current, synaptic) in seen.lock().unwrap().iter() {
+            let mine: Vec<(u32, f64)> = events.iter().filter(|e| e.0 == *step).map(|e| (e.1, e.2)).collect();
+            assert_eq!(synaptic, &mine, "step {step}");
+            for &t in &ava {
+                let drawn = noise.iter().find(|e| e.0 == *step && e.1 == t).map_or(0.0, |e| e.2);
+                assert_eq!(current[t as usize], drawn, "step {step}, neuron {t}");
+            }
+        }
+    }
 }
