@@ -27,8 +27,8 @@ use quick_xml::events::{BytesStart, Event};
 use crate::model::{Connectome, EdgeKind, Sign};
 
 use super::fields::{self, WeightColumn};
-use super::graphml::xml::{Collector, EdgeRow, Keys, NodeState, XmlReader, esc, neuron_sign};
 use super::neuron_table::sign_cell;
+use super::xml::{Collector, EdgeRow, Keys, NodeState, XmlReader, esc, neuron_sign};
 use super::{LoadOptions, Problem, ReadError, Source};
 
 pub fn read(source: Source, options: &LoadOptions) -> Result<Connectome, ReadError> {

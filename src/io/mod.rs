@@ -18,6 +18,7 @@ mod source;
 pub mod traces;
 #[cfg(feature = "video")]
 pub mod video;
+mod xml;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
