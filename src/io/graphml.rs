@@ -11,15 +11,17 @@
 //!   kept as a neuron attribute.
 //! - Edges: the weight is `weight` (signed: negative means inhibitory) or a count (`syn_count`,
 //!   `synapses`, `count`, ...), else 1. A `type` / `kind` / `edge_type` / `synapse_type` value
-//!   names the kind (chemical, electrical / gap junction / EJ, other); without one, an edge with
-//!   `directed="false"` or in an `edgedefault="undirected"` graph is a gap junction and any other
-//!   a chemical synapse (a graph without `edgedefault` is directed). `sign`, `delay` and
+//!   names the kind (chemical, electrical / gap junction / EJ, other, undirected; a value we do
+//!   not know: kind `other`, the value kept and reported); without one, an edge with
+//!   `directed="false"` or in an `edgedefault="undirected"` graph is an undirected connection
+//!   (reported) and any other a chemical synapse (a graph without `edgedefault` is directed). `sign`, `delay` and
 //!   `nt_type` mean what they mean in edge lists. Edges may precede the nodes they name; one that
 //!   names no node is an error. Graph data `weight_unit` and `position_unit` set the units.
 //! - Nested graphs are flattened; hyperedges are refused.
 //!
 //! Writing: one graph with `edgedefault="directed"`. Every connection is one `<edge>` whose
-//! `type` data says chemical, electrical or other; a gap junction is written once, from its
+//! `type` data says chemical, electrical, other (or the source's own value) or undirected; a
+//! gap junction or undirected connection is written once, from its
 //! lower to its higher neuron index. (`directed="false"` would describe it better, but
 //! networkx refuses such an edge in a directed graph.) Weights are magnitudes, with the
 //! connection's own sign as `sign` data (`+` / `-`).
@@ -120,7 +122,7 @@ impl GraphMl {
                 self.graphs += 1;
                 Ctx::Graph(match default.as_deref().map(str::trim) {
                     None | Some("directed") => EdgeKind::Chemical,
-                    Some("undirected") => EdgeKind::Electrical,
+                    Some("undirected") => EdgeKind::Undirected,
                     Some(other) => {
                         let why = format!("edgedefault=\"{other}\" is neither directed nor undirected");
                         return Err(x.at(line, "graph", Problem::Invalid(why)));
@@ -146,7 +148,7 @@ impl GraphMl {
                 self.edge.direction = match directed.as_deref().map(str::trim) {
                     None => None,
                     Some("true" | "1") => Some(EdgeKind::Chemical),
-                    Some("false" | "0") => Some(EdgeKind::Electrical),
+                    Some("false" | "0") => Some(EdgeKind::Undirected),
                     Some(other) => {
                         let why = format!("directed=\"{other}\" is neither true nor false");
                         return Err(x.at(line, "edge", Problem::Invalid(why)));
@@ -264,13 +266,14 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     };
     // Edge keys.
     let all_edges = || {
-        EdgeKind::ALL
-            .into_iter()
-            .flat_map(|k| c.edges(k).iter().map(move |e| (k, e)))
+        EdgeKind::ALL.into_iter().flat_map(|k| {
+            let edges = c.edges(k);
+            edges.iter().enumerate().map(move |(id, e)| (k, e, edges.original_type(id)))
+        })
     };
     let kind_key = key(out, "edge", "type", "string")?;
     let weight_key = key(out, "edge", "weight", "double")?;
-    let edge_sign_key = if all_edges().any(|(_, e)| e.sign != Sign::Unknown) {
+    let edge_sign_key = if all_edges().any(|(_, e, _)| e.sign != Sign::Unknown) {
         Some(key(out, "edge", "sign", "string")?)
     } else {
         None
@@ -303,13 +306,13 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "</node>")?;
     }
-    for (kind, e) in all_edges() {
+    for (kind, e, original) in all_edges() {
         write!(
             out,
             r#"    <edge source="{}" target="{}"><data key="{kind_key}">{}</data><data key="{weight_key}">{}</data>"#,
             esc(n.name(e.pre as usize)),
             esc(n.name(e.post as usize)),
-            kind.as_str(),
+            esc(original.unwrap_or(kind.as_str())),
             e.weight
         )?;
         if let Some(id) = &edge_sign_key

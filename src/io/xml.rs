@@ -339,7 +339,7 @@ impl Decl {
         check_type(&self.ty, value)?;
         match self.edge {
             Some(Role::Weight(column)) => row.weight = Some(fields::weight(value, column)?),
-            Some(Role::Kind) => row.kind = Some(fields::kind(value)?),
+            Some(Role::Kind) => row.set_kind(value),
             Some(Role::Sign) => row.sign = fields::sign(value)?,
             Some(Role::Delay) => row.delay = Some(fields::number(value)? as f32),
             Some(Role::Transmitter) => value.clone_into(&mut row.transmitter),
@@ -399,6 +399,8 @@ pub(crate) struct EdgeRow {
     pub direction: Option<EdgeKind>,
     /// The kind a value names; wins over `direction`.
     pub kind: Option<EdgeKind>,
+    /// A kind value we do not know (then `kind` is `Other`).
+    original_type: String,
     pub weight: Option<(f64, Sign)>,
     sign: Sign,
     delay: Option<f32>,
@@ -412,10 +414,23 @@ impl EdgeRow {
         self.line = line;
         self.direction = None;
         self.kind = None;
+        self.original_type.clear();
         self.weight = None;
         self.sign = Sign::Unknown;
         self.delay = None;
         self.transmitter.clear();
+    }
+}
+
+impl EdgeRow {
+    /// Sets the kind a value names; one we do not know makes the edge kind `other`,
+    /// keeping the value.
+    pub fn set_kind(&mut self, value: &str) {
+        self.original_type.clear();
+        self.kind = Some(fields::known_kind(value).unwrap_or_else(|| {
+            value.trim().clone_into(&mut self.original_type);
+            EdgeKind::Other
+        }));
     }
 }
 
@@ -424,6 +439,7 @@ struct Deferred {
     source: String,
     target: String,
     transmitter: String,
+    original_type: String,
     kind: EdgeKind,
     weight: f64,
     sign: Sign,
@@ -585,6 +601,7 @@ impl Collector {
             source: String::new(),
             target: String::new(),
             transmitter: String::new(),
+            original_type: String::new(),
             kind: row.kind.or(row.direction).unwrap_or(default),
             weight,
             sign,
@@ -593,23 +610,29 @@ impl Collector {
         };
         let n = &self.b.neurons;
         match (n.find(&row.source), n.find(&row.target)) {
-            (Some(pre), Some(post)) => self.add(pre, post, &row.transmitter, &d),
+            (Some(pre), Some(post)) => self.add(pre, post, &row.transmitter, &row.original_type, &d),
             _ => self.deferred.push(Deferred {
                 source: row.source.clone(),
                 target: row.target.clone(),
                 transmitter: row.transmitter.clone(),
+                original_type: row.original_type.clone(),
                 ..d
             }),
         }
         Ok(())
     }
 
-    fn add(&mut self, pre: usize, post: usize, transmitter: &str, d: &Deferred) {
+    fn add(&mut self, pre: usize, post: usize, transmitter: &str, original_type: &str, d: &Deferred) {
         let nt = &mut self.b.neurons.neurotransmitter;
         if !transmitter.is_empty() && nt.get(pre).is_none() {
             nt.set(pre, transmitter);
         }
-        self.b.add_edge(d.kind, pre, post, d.weight, d.sign, d.delay, d.line);
+        if d.kind == EdgeKind::Other && !original_type.is_empty() {
+            let b = &mut self.b;
+            b.add_edge_of_unknown_type(original_type, pre, post, d.weight, d.sign, d.delay, d.line);
+        } else {
+            self.b.add_edge(d.kind, pre, post, d.weight, d.sign, d.delay, d.line);
+        }
     }
 
     /// Adds the connections read before their neurons, applies the neuron table of
@@ -630,7 +653,7 @@ impl Collector {
                     .ok_or_else(|| x.at(d.line, "edge", Problem::UnknownNode(name.to_owned())))
             };
             let (pre, post) = (find(&d.source)?, find(&d.target)?);
-            self.add(pre, post, &d.transmitter, &d);
+            self.add(pre, post, &d.transmitter, &d.original_type, &d);
         }
         if let Some(table) = &options.neuron_table {
             neuron_table::read(Source::open(table)?, &mut self.b, TableRole::Annotates)?;
