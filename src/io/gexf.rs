@@ -47,7 +47,7 @@ pub fn read(source: Source, options: &LoadOptions) -> Result<Connectome, ReadErr
     if let Err(e) = r.run(&mut x) {
         return Err(x.prefer_gzip_error(e));
     }
-    r.c.finish(&x, r.graphs, options)
+    r.c.finish(&x.path, r.graphs, options)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,7 +49,7 @@ pub fn read(source: Source, options: &LoadOptions) -> Result<Connectome, ReadErr
     if let Err(e) = r.run(&mut x) {
         return Err(x.prefer_gzip_error(e));
     }
-    r.c.finish(&x, r.graphs, options)
+    r.c.finish(&x.path, r.graphs, options)
 }
 
 /// What the element being read is, for the elements that matter.

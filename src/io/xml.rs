@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read};
 use std::mem::discriminant;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
@@ -637,10 +637,10 @@ impl Collector {
 
     /// Adds the connections read before their neurons, applies the neuron table of
     /// `options` and builds the connectome.
-    pub fn finish(mut self, x: &XmlReader, graphs: usize, options: &LoadOptions) -> Result<Connectome, ReadError> {
+    pub fn finish(mut self, path: &Path, graphs: usize, options: &LoadOptions) -> Result<Connectome, ReadError> {
         if graphs == 0 {
             return Err(ReadError::new(
-                &x.path,
+                path,
                 Location::File,
                 Problem::Invalid("the document has no <graph>".into()),
             ));
@@ -650,7 +650,13 @@ impl Collector {
                 self.b
                     .neurons
                     .find(name)
-                    .ok_or_else(|| x.at(d.line, "edge", Problem::UnknownNode(name.to_owned())))
+                    .ok_or_else(|| {
+                    let location = Location::Element {
+                        line: d.line,
+                        element: "edge".into(),
+                    };
+                    ReadError::new(path, location, Problem::UnknownNode(name.to_owned()))
+                })
             };
             let (pre, post) = (find(&d.source)?, find(&d.target)?);
             self.add(pre, post, &d.transmitter, &d.original_type, &d);
@@ -658,6 +664,6 @@ impl Collector {
         if let Some(table) = &options.neuron_table {
             neuron_table::read(Source::open(table)?, &mut self.b, TableRole::Annotates)?;
         }
-        csv_edges::finish(self.b, &x.path)
+        csv_edges::finish(self.b, path)
     }
 }
