@@ -78,3 +78,68 @@ fn csv_unknown_types_names_by_case_and_undirected_rows() {
     assert_eq!(back, c);
     assert_eq!(back.other.original_type(back.other.find(x, y).unwrap()), Some("telepathic"));
 }
+
+/// Neuron tables as pandas writes them: an index column with an empty header. The texts are
+/// what pandas 2 gives for `pd.DataFrame({"name": [...], "class": [...]}).to_csv()` and
+/// `pd.DataFrame({"Completed": [...]}, index=["A", "B", "C"]).to_csv()`.
+#[test]
+fn pandas_index_columns_in_neuron_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("g.csv"), "pre,post,weight\nA,B,1\nB,C,2\n").unwrap();
+    // With a name column: the index is not an attribute.
+    std::fs::write(dir.path().join("g.neurons.csv"), ",name,class\n0,A,X\n1,B,X\n2,C,Y\n").unwrap();
+    let c = load(&dir.path().join("g.csv"));
+    assert_eq!(c.neurons.names(), ["A", "B", "C"]);
+    assert_eq!(c.neurons.class.get(2), Some("Y"));
+    assert!(c.neurons.attributes.is_empty(), "{:?}", c.neurons.attributes);
+    assert_eq!(count(&c, WarningCode::IndexColumn), Some(3));
+    // Indexed by name (Shiu et al.'s Completeness_783.csv): the index holds the names.
+    std::fs::write(dir.path().join("g.neurons.csv"), ",Completed\nA,True\nB,True\nC,False\n").unwrap();
+    let c = load(&dir.path().join("g.csv"));
+    assert_eq!(c.neurons.names(), ["A", "B", "C"]);
+    assert_eq!(c.neurons.attribute("Completed").unwrap().get(2), Some("False"));
+    let w = c.import_report.get(WarningCode::IndexColumn).unwrap();
+    assert!(w.message.contains("holds the neuron names"), "{}", w.message);
+}
+
+/// A file we cannot read names the formats we do, instead of complaining about CSV columns.
+#[test]
+fn unreadable_files_name_the_formats_we_read() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("notes.dat", &b"hello world\nthis is not a graph\n"[..]),
+        ("picture.svg", b"<?xml version=\"1.0\"?>\n<svg width=\"1\"/>\n"),
+        ("blob", b"\x00\x01\x02binary"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let e = io::load(path.to_str().unwrap(), &LoadOptions::default()).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e.problem, io::Problem::UnknownFormat(_)), "{text}");
+        assert!(text.contains("GML") && text.contains("NeuroML2") && text.contains("Parquet"), "{text}");
+    }
+    // A GML file without its extension is still read.
+    let path = dir.path().join("worm");
+    std::fs::write(&path, "graph [ node [ id 0 label \"A\" ] node [ id 1 label \"B\" ] edge [ source 0 target 1 ] ]").unwrap();
+    assert_eq!(load(&path).undirected.len(), 1);
+}
+
+/// An undirected graph's neurons are coupled when simulated: a synapse each way by default,
+/// gap junctions or nothing on request.
+#[test]
+fn simulate_couples_undirected_connections() {
+    use connectoscope::sim::{Network, NetworkParams, UndirectedAs};
+    let c = load(&fixture("gml/nx_undirected.gml"));
+    let build = |undirected| Network::build(&c, &NetworkParams { undirected, ..Default::default() });
+    let net = build(UndirectedAs::Synapses);
+    assert_eq!((net.synapses(), net.gap_partners.len()), (6, 0));
+    // AIBL -> AIBR and back, each with the connection's weight (4) and an excitatory sign.
+    let (aibl, aibr) = (c.neurons.find("AIBL").unwrap(), c.neurons.find("AIBR").unwrap());
+    let row = |i: usize| net.out_offsets[i] as usize..net.out_offsets[i + 1] as usize;
+    let to = |a: usize, b: usize| row(a).find(|&k| net.targets[k] == b as u32).map(|k| net.weights[k]);
+    assert_eq!((to(aibl, aibr), to(aibr, aibl)), (Some(4.0), Some(4.0)));
+    let net = build(UndirectedAs::Gap);
+    assert_eq!((net.synapses(), net.gap_partners.len()), (0, 6));
+    let net = build(UndirectedAs::None);
+    assert_eq!((net.synapses(), net.gap_partners.len()), (0, 0));
+}

@@ -5,7 +5,9 @@
 //!   with `<location x y z>` gives positions (µm, as NeuroML says); a `<property tag value>`
 //!   named like a neuron-table column (`type`, `class`, `neurotransmitter`) fills it, any other
 //!   is kept as a neuron attribute named by the tag.
-//! - `<projection>` with `<connection>` / `<connectionWD>`: chemical synapses from
+//! - `<projection>` with `<connection>` / `<connectionWD>`: chemical synapses (gap junctions
+//!   when the projection's synapse is an electrical one, `neuron_to_neuron_elec_syn`, as in
+//!   c302's integrate-and-fire networks; reported) from
 //!   `preCellId` to `postCellId` (`../VD12/0/GenericCell` or `../VD12[0]`), with `weight`
 //!   (1 when absent) and `delay` (`3ms`, `0.003s`). Their sign comes from the synapse's name
 //!   when it says (`..._inh_...` inhibitory, `..._exc_...` excitatory; reported).
@@ -100,6 +102,9 @@ struct NeuroMl {
     projection: Option<Projection>,
     continuous: usize,
     signed_by_name: usize,
+    /// Whether the open projection is one of an electrical synapse.
+    electrical_synapse_projection: bool,
+    electrical_by_name: usize,
 }
 
 enum Open {
@@ -117,6 +122,13 @@ fn sign_of_synapse(name: &str) -> Sign {
         (false, true) => Sign::Excitatory,
         _ => Sign::Unknown,
     }
+}
+
+/// Whether a synapse's name says it is electrical (`elec`, `gj`, `gap` as a word).
+fn is_electrical_synapse(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|part| matches!(part, "elec" | "electrical" | "gj" | "gap"))
 }
 
 /// A NeuroML quantity with an optional unit, in ms (`3ms`, `0.003 s`, `3`).
@@ -222,11 +234,15 @@ impl NeuroMl {
             }
             "projection" | "electricalProjection" | "continuousProjection" => {
                 let [pre, post, synapse] = x.attrs(t, ["presynapticPopulation", "postsynapticPopulation", "synapse"])?;
-                let kind = if name == "electricalProjection" {
+                // c302's integrate-and-fire networks model gap junctions as projections of an
+                // electrical synapse (`neuron_to_neuron_elec_syn`): they are gap junctions.
+                let electrical_synapse = name == "projection" && synapse.as_deref().is_some_and(is_electrical_synapse);
+                let kind = if name == "electricalProjection" || electrical_synapse {
                     EdgeKind::Electrical
                 } else {
                     EdgeKind::Chemical
                 };
+                self.electrical_synapse_projection = electrical_synapse;
                 self.projection = Some(Projection {
                     kind,
                     sign: synapse.as_deref().map_or(Sign::Unknown, sign_of_synapse),
@@ -276,6 +292,9 @@ impl NeuroMl {
                 };
                 if projection.kind == EdgeKind::Electrical {
                     sign = Sign::Unknown;
+                    if self.electrical_synapse_projection {
+                        self.electrical_by_name += 1;
+                    }
                 } else if sign != Sign::Unknown && weight_sign == Sign::Unknown {
                     self.signed_by_name += 1;
                 }
@@ -386,6 +405,16 @@ impl NeuroMl {
                 ),
             );
         }
+        if self.electrical_by_name > 0 {
+            b.report.add(
+                WarningCode::Interpretation,
+                self.electrical_by_name,
+                format!(
+                    "{} connections of projections of an electrical synapse ('elec' in its name) read as gap junctions",
+                    thousands(self.electrical_by_name)
+                ),
+            );
+        }
         if self.signed_by_name > 0 {
             b.report.add(
                 WarningCode::Interpretation,
@@ -423,6 +452,8 @@ mod tests {
         assert_eq!(sign_of_synapse("neuron_to_neuron_inh_syn"), Sign::Inhibitory);
         assert_eq!(sign_of_synapse("exc_syn"), Sign::Excitatory);
         assert_eq!(sign_of_synapse("neuron_to_neuron_elec_syn"), Sign::Unknown);
+        assert!(is_electrical_synapse("neuron_to_neuron_elec_syn"));
+        assert!(!is_electrical_synapse("neuron_to_neuron_exc_syn"));
         assert_eq!(milliseconds("3ms"), Ok(3.0));
         assert_eq!(milliseconds("0.002 s"), Ok(2.0));
         assert_eq!(milliseconds("1e-3s"), Ok(1.0));

@@ -322,7 +322,7 @@ impl Decl {
             Column::Y => node.xyz[1] = Some(fields::number(value)? as f32),
             Column::Z => node.xyz[2] = Some(fields::number(value)? as f32),
             Column::Position => node.position = fields::position(value)?,
-            Column::Name | Column::Attribute => {
+            Column::Name | Column::Attribute | Column::Index => {
                 if let Some(at) = self.column {
                     n.attributes[at].1.set(i, value);
                 }
