@@ -412,5 +412,9 @@ fn unknown_kinds_are_kept_as_other_with_their_value() {
     assert_eq!((kept(0, 1), kept(1, 0)), (Some("sideways"), Some("AlphaSynapse")));
     let w = c.import_report.get(WarningCode::UnknownKind).unwrap();
     assert_eq!(w.count, 3);
-    assert!(w.message.contains("'AlphaSynapse' (2), 'sideways' (1)"), "{}", w.message);
+    assert!(
+        w.message.contains("'AlphaSynapse' (2), 'sideways' (1)"),
+        "{}",
+        w.message
+    );
 }

@@ -108,13 +108,34 @@ fn gml_features_by_hand() {
 
 #[test]
 fn bad_gml_is_reported_on_its_line() {
-    let cases: [(&str, fn(&Problem) -> bool, Option<u64>); 6] = [
-        ("graph [\n node [ id 1 ]\n edge [ source 1 target 2 ]\n]", |p| *p == Problem::UnknownNode("2".into()), Some(3)),
-        ("graph [\n node [ id 1 ]\n node [ id 1 ]\n]", |p| *p == Problem::DuplicateNode("1".into()), Some(3)),
+    type Check = fn(&Problem) -> bool;
+    let cases: [(&str, Check, Option<u64>); 6] = [
+        (
+            "graph [\n node [ id 1 ]\n edge [ source 1 target 2 ]\n]",
+            |p| *p == Problem::UnknownNode("2".into()),
+            Some(3),
+        ),
+        (
+            "graph [\n node [ id 1 ]\n node [ id 1 ]\n]",
+            |p| *p == Problem::DuplicateNode("1".into()),
+            Some(3),
+        ),
         ("graph [\n node [ id 1 \n", |p| *p == Problem::Truncated, Some(3)),
-        ("graph [\n node [ id 1 label \"open ]\n]", |p| *p == Problem::Truncated, Some(2)),
-        ("graph [ edge [ source 1 target 1 weight abc ] node [ id 1 ] ]", |p| matches!(p, Problem::NotANumber(_)), Some(1)),
-        ("pre,post,weight\nA,B,1\n", |p| matches!(p, Problem::UnknownFormat(_)), Some(1)),
+        (
+            "graph [\n node [ id 1 label \"open ]\n]",
+            |p| *p == Problem::Truncated,
+            Some(2),
+        ),
+        (
+            "graph [ edge [ source 1 target 1 weight abc ] node [ id 1 ] ]",
+            |p| matches!(p, Problem::NotANumber(_)),
+            Some(1),
+        ),
+        (
+            "pre,post,weight\nA,B,1\n",
+            |p| matches!(p, Problem::UnknownFormat(_)),
+            Some(1),
+        ),
     ];
     for (text, check, line) in cases {
         let e = read(text).unwrap_err();

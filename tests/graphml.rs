@@ -403,11 +403,18 @@ fn unknown_connection_types_are_kept_as_other_and_reported() {
     assert_eq!(c.other.original_type(c.other.find(2, 0).unwrap()), Some("sideways"));
     let w = c.import_report.get(WarningCode::UnknownKind).unwrap();
     assert_eq!(w.count, 3);
-    assert!(w.message.contains("'AlphaSynapse' (2), 'sideways' (1)"), "{}", w.message);
+    assert!(
+        w.message.contains("'AlphaSynapse' (2), 'sideways' (1)"),
+        "{}",
+        w.message
+    );
     // Written back with their own value, and read back the same.
     let mut out = Vec::new();
     graphml::write(&c, &mut out).unwrap();
     let back = read(std::str::from_utf8(&out).unwrap()).unwrap();
-    assert_eq!(back.other.original_type(back.other.find(2, 0).unwrap()), Some("sideways"));
+    assert_eq!(
+        back.other.original_type(back.other.find(2, 0).unwrap()),
+        Some("sideways")
+    );
     assert_same(&c, &back);
 }

@@ -31,12 +31,18 @@ fn edge(c: &Connectome, kind: EdgeKind, pre: &str, post: &str) -> connectoscope:
 fn libneuroml_network_in_c302_shape() {
     let c = fixture("c302_like.net.nml");
     let n = &c.neurons;
-    assert_eq!(n.names(), ["AVAL", "AVAR", "VD12", "DA9", "grid[0]", "grid[1]", "grid[2]"]);
+    assert_eq!(
+        n.names(),
+        ["AVAL", "AVAR", "VD12", "DA9", "grid[0]", "grid[1]", "grid[2]"]
+    );
     assert_eq!(n.position[2], Some([-0.5, 345.0, -22.0]));
     assert_eq!(n.position[4], None);
     assert_eq!(n.position_unit.as_deref(), Some("um"));
     // Properties named like table columns fill them; others are attributes.
-    assert_eq!((n.cell_type.get(2), n.neurotransmitter.get(2)), (Some("motor"), Some("GABA")));
+    assert_eq!(
+        (n.cell_type.get(2), n.neurotransmitter.get(2)),
+        (Some("motor"), Some("GABA"))
+    );
     assert_eq!(n.attribute("color").unwrap().get(0), Some(".5 .5 .5"));
     // 3 connectionWD + 2 graded + 3 into the population.
     assert_eq!(c.chemical.len(), 8);
@@ -50,7 +56,11 @@ fn libneuroml_network_in_c302_shape() {
     assert_eq!((c.electrical.len(), c.electrical.total_weight()), (2, 4.0));
     let r = &c.import_report;
     assert_eq!(r.get(WarningCode::BothWaysListing).unwrap().count, 2);
-    let notes: Vec<_> = r.warnings.iter().filter(|w| w.code == WarningCode::Interpretation).collect();
+    let notes: Vec<_> = r
+        .warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::Interpretation)
+        .collect();
     assert_eq!(notes.iter().map(|w| w.count).collect::<Vec<_>>(), [2, 8], "{notes:?}");
     c.check_invariants().unwrap();
 }
@@ -72,11 +82,19 @@ fn c302_social_network() {
 #[test]
 fn bad_networks_are_reported_on_their_line() {
     let doc = |body: &str| {
-        format!("<neuroml id=\"x\">\n<network id=\"n\">\n<population id=\"A\" size=\"1\"/>\n{body}\n</network>\n</neuroml>\n")
+        format!(
+            "<neuroml id=\"x\">\n<network id=\"n\">\n<population id=\"A\" size=\"1\"/>\n{body}\n</network>\n</neuroml>\n"
+        )
     };
     let e = read(&doc("<projection id=\"p\" presynapticPopulation=\"A\" postsynapticPopulation=\"B\">\n<connection id=\"0\" preCellId=\"../A/0/c\" postCellId=\"../B/0/c\"/>\n</projection>")).unwrap_err();
-    assert_eq!((e.problem.clone(), e.line()), (Problem::UnknownNode("B/0".into()), Some(5)));
-    let e = read(&doc("<projection id=\"p\"><connectionWD id=\"0\" preCellId=\"../A/0/c\" postCellId=\"../A/3/c\"/></projection>")).unwrap_err();
+    assert_eq!(
+        (e.problem.clone(), e.line()),
+        (Problem::UnknownNode("B/0".into()), Some(5))
+    );
+    let e = read(&doc(
+        "<projection id=\"p\"><connectionWD id=\"0\" preCellId=\"../A/0/c\" postCellId=\"../A/3/c\"/></projection>",
+    ))
+    .unwrap_err();
     assert_eq!(e.problem, Problem::UnknownNode("A/3".into()));
     let e = read(&doc("<projection id=\"p\"><connectionWD id=\"0\" preCellId=\"../A/0/c\" postCellId=\"../A/0/c\" weight=\"x\"/></projection>")).unwrap_err();
     assert_eq!(e.problem, Problem::NotANumber("x".into()));

@@ -58,7 +58,10 @@ fn codex_columns_through_pandas_gzip_and_zstd() {
 #[test]
 fn a_parquet_file_is_recognised_by_its_bytes_and_bad_ones_are_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let src = format!("{}/tests/fixtures/parquet/flywire_snappy.parquet", env!("CARGO_MANIFEST_DIR"));
+    let src = format!(
+        "{}/tests/fixtures/parquet/flywire_snappy.parquet",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let bytes = std::fs::read(&src).unwrap();
     let renamed = dir.path().join("connectivity.bin");
     std::fs::write(&renamed, &bytes).unwrap();

@@ -7,7 +7,9 @@ use connectoscope::io::{self, LoadOptions};
 use connectoscope::model::{Connectome, WarningCode};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn load(path: &std::path::Path) -> Connectome {
@@ -76,7 +78,10 @@ fn csv_unknown_types_names_by_case_and_undirected_rows() {
     io::save(&c, &out).unwrap();
     let back = load(&out);
     assert_eq!(back, c);
-    assert_eq!(back.other.original_type(back.other.find(x, y).unwrap()), Some("telepathic"));
+    assert_eq!(
+        back.other.original_type(back.other.find(x, y).unwrap()),
+        Some("telepathic")
+    );
 }
 
 /// Neuron tables as pandas writes them: an index column with an empty header. The texts are
@@ -94,7 +99,11 @@ fn pandas_index_columns_in_neuron_tables() {
     assert!(c.neurons.attributes.is_empty(), "{:?}", c.neurons.attributes);
     assert_eq!(count(&c, WarningCode::IndexColumn), Some(3));
     // Indexed by name (Shiu et al.'s Completeness_783.csv): the index holds the names.
-    std::fs::write(dir.path().join("g.neurons.csv"), ",Completed\nA,True\nB,True\nC,False\n").unwrap();
+    std::fs::write(
+        dir.path().join("g.neurons.csv"),
+        ",Completed\nA,True\nB,True\nC,False\n",
+    )
+    .unwrap();
     let c = load(&dir.path().join("g.csv"));
     assert_eq!(c.neurons.names(), ["A", "B", "C"]);
     assert_eq!(c.neurons.attribute("Completed").unwrap().get(2), Some("False"));
@@ -116,11 +125,18 @@ fn unreadable_files_name_the_formats_we_read() {
         let e = io::load(path.to_str().unwrap(), &LoadOptions::default()).unwrap_err();
         let text = e.to_string();
         assert!(matches!(e.problem, io::Problem::UnknownFormat(_)), "{text}");
-        assert!(text.contains("GML") && text.contains("NeuroML2") && text.contains("Parquet"), "{text}");
+        assert!(
+            text.contains("GML") && text.contains("NeuroML2") && text.contains("Parquet"),
+            "{text}"
+        );
     }
     // A GML file without its extension is still read.
     let path = dir.path().join("worm");
-    std::fs::write(&path, "graph [ node [ id 0 label \"A\" ] node [ id 1 label \"B\" ] edge [ source 0 target 1 ] ]").unwrap();
+    std::fs::write(
+        &path,
+        "graph [ node [ id 0 label \"A\" ] node [ id 1 label \"B\" ] edge [ source 0 target 1 ] ]",
+    )
+    .unwrap();
     assert_eq!(load(&path).undirected.len(), 1);
 }
 
@@ -130,7 +146,15 @@ fn unreadable_files_name_the_formats_we_read() {
 fn simulate_couples_undirected_connections() {
     use connectoscope::sim::{Network, NetworkParams, UndirectedAs};
     let c = load(&fixture("gml/nx_undirected.gml"));
-    let build = |undirected| Network::build(&c, &NetworkParams { undirected, ..Default::default() });
+    let build = |undirected| {
+        Network::build(
+            &c,
+            &NetworkParams {
+                undirected,
+                ..Default::default()
+            },
+        )
+    };
     let net = build(UndirectedAs::Synapses);
     assert_eq!((net.synapses(), net.gap_partners.len()), (6, 0));
     // AIBL -> AIBR and back, each with the connection's weight (4) and an excitatory sign.

@@ -410,7 +410,10 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     let all_edges = || {
         EdgeKind::ALL.into_iter().flat_map(|k| {
             let edges = c.edges(k);
-            edges.iter().enumerate().map(move |(id, e)| (k, e, edges.original_type(id)))
+            edges
+                .iter()
+                .enumerate()
+                .map(move |(id, e)| (k, e, edges.original_type(id)))
         })
     };
     let edge_signs = all_edges().any(|(_, e, _)| e.sign != Sign::Unknown);
@@ -458,11 +461,7 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "    </nodes>\n    <edges>")?;
     for (id, (kind, e, original)) in all_edges().enumerate() {
-        let ty = if !kind.is_directed() {
-            r#" type="mutual""#
-        } else {
-            ""
-        };
+        let ty = if !kind.is_directed() { r#" type="mutual""# } else { "" };
         write!(
             out,
             r#"      <edge id="{id}" source="{}" target="{}"{ty} weight="{}"><attvalues><attvalue for="e0" value="{}"/>"#,

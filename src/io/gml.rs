@@ -183,7 +183,9 @@ fn build(path: &Path, graph: Vec<Item>, options: &LoadOptions) -> Result<Connect
 }
 
 fn node_has_no_xyz(list: &[Item]) -> bool {
-    !list.iter().any(|i| matches!(i.key.as_str(), "x" | "y" | "z" | "position"))
+    !list
+        .iter()
+        .any(|i| matches!(i.key.as_str(), "x" | "y" | "z" | "position"))
 }
 
 /// The `x`, `y` (and `z`) of a `graphics [ ... ]` list, if it has x and y.
@@ -381,6 +383,9 @@ mod tests {
 
     #[test]
     fn entities_are_decoded() {
-        assert_eq!(unescape("a &quot;b&quot; &amp; &#233;&#x41; & c &bogus;"), "a \"b\" & éA & c &bogus;");
+        assert_eq!(
+            unescape("a &quot;b&quot; &amp; &#233;&#x41; & c &bogus;"),
+            "a \"b\" & éA & c &bogus;"
+        );
     }
 }

@@ -268,7 +268,10 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     let all_edges = || {
         EdgeKind::ALL.into_iter().flat_map(|k| {
             let edges = c.edges(k);
-            edges.iter().enumerate().map(move |(id, e)| (k, e, edges.original_type(id)))
+            edges
+                .iter()
+                .enumerate()
+                .map(move |(id, e)| (k, e, edges.original_type(id)))
         })
     };
     let kind_key = key(out, "edge", "type", "string")?;

@@ -187,7 +187,10 @@ pub fn read_bytes(format: Format, name: &str, bytes: Vec<u8>) -> Result<Connecto
 
 /// Whether the file name (a trailing `.gz` ignored) ends in `.ext`.
 fn has_extension(path: &Path, ext: &str) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     name.ends_with(&format!(".{ext}"))
 }

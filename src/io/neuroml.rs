@@ -233,7 +233,8 @@ impl NeuroMl {
                 None
             }
             "projection" | "electricalProjection" | "continuousProjection" => {
-                let [pre, post, synapse] = x.attrs(t, ["presynapticPopulation", "postsynapticPopulation", "synapse"])?;
+                let [pre, post, synapse] =
+                    x.attrs(t, ["presynapticPopulation", "postsynapticPopulation", "synapse"])?;
                 // c302's integrate-and-fire networks model gap junctions as projections of an
                 // electrical synapse (`neuron_to_neuron_elec_syn`): they are gap junctions.
                 let electrical_synapse = name == "projection" && synapse.as_deref().is_some_and(is_electrical_synapse);
@@ -251,15 +252,29 @@ impl NeuroMl {
                 });
                 Some(Open::Projection)
             }
-            "connection" | "connectionWD" | "electricalConnection" | "electricalConnectionInstance"
-            | "electricalConnectionInstanceW" | "continuousConnection" | "continuousConnectionInstance"
+            "connection"
+            | "connectionWD"
+            | "electricalConnection"
+            | "electricalConnectionInstance"
+            | "electricalConnectionInstanceW"
+            | "continuousConnection"
+            | "continuousConnectionInstance"
             | "continuousConnectionInstanceW" => {
                 let Some(projection) = &self.projection else {
                     return Ok(None);
                 };
                 let [pre_id, post_id, pre, post, weight, delay, synapse, post_component] = x.attrs(
                     t,
-                    ["preCellId", "postCellId", "preCell", "postCell", "weight", "delay", "synapse", "postComponent"],
+                    [
+                        "preCellId",
+                        "postCellId",
+                        "preCell",
+                        "postCell",
+                        "weight",
+                        "delay",
+                        "synapse",
+                        "postComponent",
+                    ],
                 )?;
                 let element: &'static str = match name {
                     "connection" => "connection",
@@ -284,7 +299,10 @@ impl NeuroMl {
                     Some(d) => Some(milliseconds(&d).map_err(|p| x.at(line, element, p))?),
                     None => None,
                 };
-                let named = synapse.or(post_component).as_deref().map_or(Sign::Unknown, sign_of_synapse);
+                let named = synapse
+                    .or(post_component)
+                    .as_deref()
+                    .map_or(Sign::Unknown, sign_of_synapse);
                 let mut sign = match (weight_sign, named) {
                     (Sign::Inhibitory, _) => Sign::Inhibitory,
                     (_, Sign::Unknown) => projection.sign,
@@ -305,7 +323,10 @@ impl NeuroMl {
                 let mut post = CellRef::parse(&post);
                 // A bare cell index relative to the projection's populations.
                 for (cell, population) in [(&mut pre, &projection.pre), (&mut post, &projection.post)] {
-                    if cell.cell.is_none() && cell.population.chars().all(|c| c.is_ascii_digit()) && !population.is_empty() {
+                    if cell.cell.is_none()
+                        && cell.population.chars().all(|c| c.is_ascii_digit())
+                        && !population.is_empty()
+                    {
                         cell.cell = Some(std::mem::replace(&mut cell.population, population.clone()));
                     }
                 }

@@ -227,7 +227,10 @@ fn read_rows(
         return Err(ReadError::new(path, Location::File, Problem::HeaderOnly));
     }
     if index_column {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let what = if index_is_name {
             "holds the neuron names (the table has no name column)"
         } else {

@@ -118,7 +118,9 @@ fn read_from<R: ChunkReader + 'static>(path: &Path, input: R, options: &LoadOpti
         .with_fields(wanted)
         .build()
         .map_err(|e| parquet_error(path, e))?;
-    let rows = reader.get_row_iter(Some(projection)).map_err(|e| parquet_error(path, e))?;
+    let rows = reader
+        .get_row_iter(Some(projection))
+        .map_err(|e| parquet_error(path, e))?;
     let mut b = ConnectomeBuilder::new();
     b.sign_rule = options.sign_rule;
     let mut ids = rustc_hash::FxHashMap::<i64, u32>::default();
@@ -143,7 +145,8 @@ fn read_from<R: ChunkReader + 'static>(path: &Path, input: R, options: &LoadOpti
             match cells[col] {
                 Field::Long(id) => Ok(*ids
                     .entry(*id)
-                    .or_insert_with(|| b.neurons.find_or_add(&id.to_string()) as u32) as usize),
+                    .or_insert_with(|| b.neurons.find_or_add(&id.to_string()) as u32)
+                    as usize),
                 f => {
                     let name = text(f);
                     let name = name.trim();

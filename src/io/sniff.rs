@@ -14,7 +14,11 @@ const HEAD: usize = 8192;
 pub fn head(path: &Path) -> Result<Vec<u8>, ReadError> {
     let io = |e: std::io::Error| ReadError::new(path, Location::File, Problem::Io(e.to_string()));
     let mut raw = Vec::with_capacity(HEAD);
-    File::open(path).map_err(io)?.take(HEAD as u64).read_to_end(&mut raw).map_err(io)?;
+    File::open(path)
+        .map_err(io)?
+        .take(HEAD as u64)
+        .read_to_end(&mut raw)
+        .map_err(io)?;
     if !raw.starts_with(&[0x1f, 0x8b]) {
         return Ok(raw);
     }
@@ -107,7 +111,10 @@ mod tests {
     fn formats_are_recognised_by_their_first_bytes() {
         let cases: [(&[u8], Option<Format>); 9] = [
             (b"PAR1\x15\x04", Some(Format::Parquet)),
-            (b"<?xml version=\"1.0\"?>\n<!-- hi -->\n<graphml xmlns=\"x\">", Some(Format::GraphMl)),
+            (
+                b"<?xml version=\"1.0\"?>\n<!-- hi -->\n<graphml xmlns=\"x\">",
+                Some(Format::GraphMl),
+            ),
             (b"\xef\xbb\xbf<gexf version=\"1.3\">", Some(Format::Gexf)),
             (b"<?xml version=\"1.0\"?><neuroml id=\"c302\">", Some(Format::NeuroMl)),
             (b"<svg/>", None),

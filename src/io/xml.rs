@@ -647,10 +647,7 @@ impl Collector {
         }
         for d in std::mem::take(&mut self.deferred) {
             let find = |name: &str| {
-                self.b
-                    .neurons
-                    .find(name)
-                    .ok_or_else(|| {
+                self.b.neurons.find(name).ok_or_else(|| {
                     let location = Location::Element {
                         line: d.line,
                         element: "edge".into(),

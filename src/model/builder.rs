@@ -386,7 +386,14 @@ impl ConnectomeBuilder {
             start = end;
         }
         rows.truncate(len);
-        self.report_merge(kind, merged_rows, both_ways, both_ways_pairs, both_ways_rows, &asymmetric);
+        self.report_merge(
+            kind,
+            merged_rows,
+            both_ways,
+            both_ways_pairs,
+            both_ways_rows,
+            &asymmetric,
+        );
         // `Row` and `Edge` have the same size, so this collects in place.
         let edges = rows
             .into_iter()
@@ -635,13 +642,20 @@ mod tests {
         assert_eq!(con.neurons.len(), 3);
         assert_eq!(con.other.len(), 3);
         assert_eq!(con.other.original_type(con.other.find(a, d).unwrap()), Some("Wireless"));
-        assert_eq!(con.other.original_type(con.other.find(c, a).unwrap()), Some("AlphaSynapse"));
+        assert_eq!(
+            con.other.original_type(con.other.find(c, a).unwrap()),
+            Some("AlphaSynapse")
+        );
         let e = con.undirected.get(0);
         assert_eq!((e.pre, e.post, e.weight), (a as u32, d as u32, 2.0));
         let r = &con.import_report;
         let unknown = r.get(WarningCode::UnknownKind).unwrap();
         assert_eq!(unknown.count, 3);
-        assert!(unknown.message.contains("'AlphaSynapse' (2), 'Wireless' (1)"), "{}", unknown.message);
+        assert!(
+            unknown.message.contains("'AlphaSynapse' (2), 'Wireless' (1)"),
+            "{}",
+            unknown.message
+        );
         assert_eq!(r.get(WarningCode::NamesDifferByCase).unwrap().count, 1);
         assert_eq!(r.get(WarningCode::UndirectedEdges).unwrap().count, 1);
     }
