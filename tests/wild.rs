@@ -167,3 +167,17 @@ fn simulate_couples_undirected_connections() {
     let net = build(UndirectedAs::None);
     assert_eq!((net.synapses(), net.gap_partners.len()), (0, 0));
 }
+
+/// Communities see an undirected graph's connections (as gap junctions: once per pair in the
+/// undirected projection, an arc each way in the directed one).
+#[test]
+fn communities_project_undirected_connections() {
+    use connectoscope::analysis::communities::{projection, projection_directed};
+    let c = load(&fixture("gml/nx_undirected.gml"));
+    let aibl = c.neurons.find("AIBL").unwrap();
+    assert_eq!(projection(&c).strength(aibl), 4.0 + 1.0);
+    let directed: Vec<_> = connectoscope::analysis::communities::directed_arcs(&c).collect();
+    assert_eq!(directed.len(), 6);
+    assert_eq!(directed.iter().map(|a| a.2).sum::<f64>(), 2.0 * 7.0);
+    assert!(projection_directed(&c).is_directed());
+}
