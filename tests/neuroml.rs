@@ -121,3 +121,19 @@ fn bad_networks_are_reported_on_their_line() {
         let _ = io::read_bytes(io::Format::NeuroMl, "x.nml", bytes);
     }
 }
+
+#[test]
+fn neuroml_is_recognised_inside_xml_and_gzip() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = format!("{}/tests/fixtures/neuroml/c302_like.net.nml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read(&src).unwrap();
+    let xml = dir.path().join("network.xml");
+    std::fs::write(&xml, &text).unwrap();
+    assert_eq!(io::Format::detect(&xml).unwrap(), io::Format::NeuroMl);
+    assert_eq!(load(xml.to_str().unwrap()).neurons.len(), 7);
+    let gz = dir.path().join("network.nml.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, &text).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    assert_eq!(load(gz.to_str().unwrap()).chemical.len(), 8);
+}

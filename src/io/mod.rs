@@ -93,8 +93,10 @@ impl Format {
         }
         let head = sniff::head(path)?;
         match sniff::format(&head) {
+            Some(f @ (Format::GraphMl | Format::Gexf | Format::NeuroMl)) => Ok(f),
+            // An `.xml` file that is none of those: GraphML's reader says what it is.
+            _ if by_extension.is_some() => Ok(Format::GraphMl),
             Some(f) => Ok(f),
-            None if by_extension.is_some() => Ok(Format::GraphMl),
             None => Err(ReadError::new(
                 path,
                 Location::File,
