@@ -90,7 +90,7 @@ fn igraph_directed_and_undirected() {
 fn gml_features_by_hand() {
     let c = read(
         "# a comment\nCreator \"hand\"\ngraph [\n  directed 1\n  weight_unit \"EM sections\"\n\
-         node [ id 7 label \"same\" ]\n  node [ id 8 label \"same\" graphics [ x 1 y 2.5 ] ]\n\
+         node [ id 7 label \"same\" type \"motor\" ]\n  node [ id 8 label \"same\" graphics [ x 1 y 2.5 ] ]\n\
          edge [ source 7 target 8 weight 2 type \"gap junction\" ]\n\
          edge [ source 8 target 7 sign \"-\" delay 3 ]\n]\n",
     )
@@ -100,6 +100,8 @@ fn gml_features_by_hand() {
     assert_eq!(c.neurons.attribute("label").unwrap().get(1), Some("same"));
     assert!(c.import_report.get(WarningCode::Interpretation).is_some());
     assert_eq!(c.neurons.position[1], Some([1.0, 2.5, 0.0]));
+    // `type` is a cell type on a node and a kind on an edge.
+    assert_eq!(c.neurons.cell_type.get(0), Some("motor"));
     assert_eq!(c.weight_unit, "EM sections");
     assert_eq!(c.electrical.get(0).weight, 2.0);
     let e = c.chemical.get(0);

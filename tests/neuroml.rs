@@ -125,7 +125,10 @@ fn bad_networks_are_reported_on_their_line() {
 #[test]
 fn neuroml_is_recognised_inside_xml_and_gzip() {
     let dir = tempfile::tempdir().unwrap();
-    let src = format!("{}/tests/fixtures/neuroml/c302_like.net.nml", env!("CARGO_MANIFEST_DIR"));
+    let src = format!(
+        "{}/tests/fixtures/neuroml/c302_like.net.nml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read(&src).unwrap();
     let xml = dir.path().join("network.xml");
     std::fs::write(&xml, &text).unwrap();

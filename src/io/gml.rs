@@ -118,7 +118,8 @@ fn build(path: &Path, graph: Vec<Item>, options: &LoadOptions) -> Result<Connect
         name_keys.fill("id");
     }
     let mut index_of_id: HashMap<&str, usize> = HashMap::default();
-    let mut keys = Keys::default();
+    // Node and edge values of one name may mean different things (`type`: a cell type, a kind).
+    let (mut node_keys, mut edge_keys) = (Keys::default(), Keys::default());
     for (k, (line, list)) in nodes.iter().enumerate() {
         let index = c.node(&names[k]).map_err(|p| match p {
             Problem::DuplicateNode(_) => at(*line, Problem::DuplicateNode(ids[k].clone())),
@@ -134,7 +135,7 @@ fn build(path: &Path, graph: Vec<Item>, options: &LoadOptions) -> Result<Connect
             match &item.value {
                 Value::Text(_) if item.key == "id" || item.key == name_keys[k] => {}
                 Value::Text(v) => {
-                    let d = c.declared(&mut keys, &item.key, true, false);
+                    let d = c.declared(&mut node_keys, &item.key, true, false);
                     c.node_value(&mut node, d, v).map_err(|p| at(item.line, p))?;
                 }
                 Value::List(g) if item.key == "graphics" => graphics = position(g, path)?,
@@ -172,7 +173,7 @@ fn build(path: &Path, graph: Vec<Item>, options: &LoadOptions) -> Result<Connect
             match (&item.value, item.key.as_str()) {
                 (Value::Text(_), "source" | "target" | "key" | "id") | (Value::List(_), _) => {}
                 (Value::Text(v), key) => {
-                    let d = c.declared(&mut keys, key, false, true);
+                    let d = c.declared(&mut edge_keys, key, false, true);
                     c.edge_value(&mut row, d, v).map_err(|p| at(item.line, p))?;
                 }
             }
