@@ -79,6 +79,13 @@ fn a_parquet_file_is_recognised_by_its_bytes_and_bad_ones_are_errors() {
         b[at] = (state >> 24) as u8;
         let _ = io::read_bytes(io::Format::Parquet, "bad.parquet", b);
     }
+    // Found by fuzzing: a column chunk at a negative offset made the parquet crate panic.
+    let crash = format!(
+        "{}/tests/fixtures/parquet/fuzz_negative_offset.parquet",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let e = io::read_bytes(io::Format::Parquet, "crash.parquet", std::fs::read(crash).unwrap()).unwrap_err();
+    assert!(matches!(e.problem, Problem::Invalid(_)), "{e}");
     let e = io::read_bytes(io::Format::Parquet, "x.parquet", b"PAR1 not really".to_vec()).unwrap_err();
     assert!(matches!(e.problem, Problem::Invalid(_)), "{e}");
 }

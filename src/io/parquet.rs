@@ -70,8 +70,51 @@ fn parquet_error(path: &Path, e: ParquetError) -> ReadError {
     )
 }
 
+/// Reads through [`read_checked`]; a panic inside the `parquet` crate on a corrupt file (it has
+/// a few asserts) becomes an error rather than bringing the program down.
 fn read_from<R: ChunkReader + 'static>(path: &Path, input: R, options: &LoadOptions) -> Result<Connectome, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_checked(path, input, options))).unwrap_or_else(|_| {
+        Err(ReadError::new(
+            path,
+            Location::File,
+            Problem::Invalid("not a Parquet file we can read: the parquet library failed on it".into()),
+        ))
+    })
+}
+
+/// Refuses column chunks that lie outside the file: the `parquet` crate asserts on them.
+fn check_chunks<R: ChunkReader + 'static>(
+    path: &Path,
+    reader: &SerializedFileReader<R>,
+    len: u64,
+) -> Result<(), ReadError> {
+    for group in reader.metadata().row_groups() {
+        for column in group.columns() {
+            let start = column.dictionary_page_offset().unwrap_or(column.data_page_offset());
+            let size = column.compressed_size();
+            if start < 0 || size < 0 || (start as u64).saturating_add(size as u64) > len {
+                return Err(ReadError::new(
+                    path,
+                    Location::File,
+                    Problem::Invalid(format!(
+                        "not a Parquet file we can read: column {} lies outside the file",
+                        column.column_path()
+                    )),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_checked<R: ChunkReader + 'static>(
+    path: &Path,
+    input: R,
+    options: &LoadOptions,
+) -> Result<Connectome, ReadError> {
+    let len = input.len();
     let reader = SerializedFileReader::new(input).map_err(|e| parquet_error(path, e))?;
+    check_chunks(path, &reader, len)?;
     let schema = reader.metadata().file_metadata().schema_descr().root_schema();
     // The columns we use, in the order the projection gives them.
     let mut wanted = Vec::new();
