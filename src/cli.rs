@@ -104,7 +104,8 @@ fn parse_layout(s: &str) -> Result<LayoutKind, String> {
 pub enum Command {
     /// List the bundled datasets with their counts and citations.
     Datasets,
-    /// Print counts, weights, degrees, components and reciprocity of a connectome.
+    /// Print counts, weights, degrees, components and reciprocity of a connectome, and the
+    /// import report: how the file was interpreted (`--json`: a `warnings` array).
     Info {
         /// A file (CSV/TSV, GraphML, GEXF, optionally .gz), a neuPrint or Codex folder, or a
         /// bundled dataset name such as `celegans-cook2019`.
@@ -264,10 +265,29 @@ fn info(input: &str, args: &LoadArgs, json: bool) -> Result<String, String> {
     let c = load(input, args)?;
     let s = c.summary();
     if json {
-        Ok(serde_json::to_string_pretty(&s).map_err(|e| e.to_string())? + "\n")
+        let mut v = serde_json::to_value(&s).map_err(|e| e.to_string())?;
+        let warnings = serde_json::to_value(&c.import_report).map_err(|e| e.to_string())?;
+        if let Some(map) = v.as_object_mut() {
+            map.insert("warnings".into(), warnings);
+        }
+        Ok(serde_json::to_string_pretty(&v).map_err(|e| e.to_string())? + "\n")
     } else {
-        Ok(describe(input, &c, &s))
+        Ok(describe(input, &c, &s) + &import_report(&c))
     }
+}
+
+/// The import report as text: one line per warning, or nothing when the file needed no
+/// interpretation.
+fn import_report(c: &Connectome) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if !c.import_report.is_empty() {
+        out.push_str("import report\n");
+    }
+    for w in &c.import_report.warnings {
+        let _ = writeln!(out, "  [{}] {}", w.code, w.message);
+    }
+    out
 }
 
 fn describe(input: &str, c: &Connectome, s: &Summary) -> String {
@@ -284,6 +304,7 @@ fn describe(input: &str, c: &Connectome, s: &Summary) -> String {
          chemical           {} connections, total weight {} ({})\n\
          electrical         {} pairs, total weight {}\n\
          other              {} connections, total weight {}\n\
+         undirected         {} pairs, total weight {}\n\
          self-connections   {} chemical\n\
          components         {} (largest {})\n\
          reciprocity        {:.3} of chemical connections\n\
@@ -302,6 +323,8 @@ fn describe(input: &str, c: &Connectome, s: &Summary) -> String {
         s.electrical.weight,
         s.other.edges,
         s.other.weight,
+        s.undirected.edges,
+        s.undirected.weight,
         s.self_connections,
         s.components,
         s.largest_component,
@@ -323,12 +346,13 @@ fn convert(input: &str, output: &std::path::Path, args: &LoadArgs) -> Result<Str
     io::save(&c, output).map_err(|e| e.to_string())?;
     let s = c.summary();
     eprintln!(
-        "wrote {} ({} neurons, {} chemical, {} electrical, {} other)",
+        "wrote {} ({} neurons, {} chemical, {} electrical, {} other, {} undirected)",
         output.display(),
         s.neurons,
         s.chemical.edges,
         s.electrical.edges,
-        s.other.edges
+        s.other.edges,
+        s.undirected.edges
     );
     if io::Format::from_extension(output) == Some(io::Format::Csv) {
         eprintln!("wrote {}", io::csv_edges::neuron_table_path(output).display());

@@ -26,6 +26,8 @@ fn info_json_has_the_contracted_keys() {
     assert_eq!(v["other"]["edges"], 0);
     assert_eq!(v["components"], 1);
     assert_eq!(v["has_positions"], true);
+    // A curated dataset needs no interpretation: an empty import report.
+    assert_eq!(v["warnings"], serde_json::json!([]));
 
     let v = json(&["info", "celegans-varshney2011", "--json"]);
     assert_eq!(
@@ -36,6 +38,42 @@ fn info_json_has_the_contracted_keys() {
         (v["electrical"]["edges"].as_u64(), v["electrical"]["weight"].as_f64()),
         (Some(517), Some(890.0))
     );
+}
+
+/// The import report: `warnings` of `{"code", "message", "count"}` in JSON, and as text.
+#[test]
+fn info_reports_how_the_file_was_read() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cook = format!("{root}/tests/fixtures/wild/cook2019_herm_full_edgelist.csv.gz");
+    let v = json(&["info", &cook, "--json"]);
+    assert_eq!(v["electrical"]["edges"], 1359);
+    let warnings = v["warnings"].as_array().unwrap();
+    let count = |code: &str| {
+        let w = warnings
+            .iter()
+            .find(|w| w["code"] == code)
+            .unwrap_or_else(|| panic!("{code}: {v}"));
+        assert!(w["message"].as_str().is_some_and(|m| !m.is_empty()));
+        w["count"].as_u64()
+    };
+    assert_eq!(count("asymmetric_pairs"), Some(26));
+    assert_eq!(count("both_ways_listing"), Some(1339));
+    assert_eq!(count("trimmed_names"), Some(14758));
+    let gml = format!("{root}/tests/fixtures/gml/nx_undirected.gml");
+    let out = run(&["info", &gml]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("undirected         3 pairs"), "{text}");
+    assert!(
+        text.contains("import report\n  [undirected_edges] 3 undirected connections"),
+        "{text}"
+    );
+    // simulate couples an undirected graph's neurons (a synapse each way by default).
+    let v = json(&["simulate", &gml, "--duration", "10", "--json"]);
+    assert_eq!(v["synapses"], 6, "{v}");
+    let v = json(&["simulate", &gml, "--duration", "10", "--json", "--undirected", "none"]);
+    assert_eq!(v["synapses"], 0, "{v}");
+    let out = run(&["simulate", &gml, "--undirected", "sideways"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use connectoscope::Connectome;
 use connectoscope::io::{self, Format, LoadOptions, Location, Problem, ReadError};
-use connectoscope::model::{Sign, SignRule};
+use connectoscope::model::{Sign, SignRule, WarningCode};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -296,6 +296,12 @@ fn codex_download_loads_with_its_annotations() {
             n.attribute("supervoxel_id").and_then(|s| s.get(a)),
             Some("78000000000000001")
         );
+        // The endpoint missing from neurons.csv.gz is added, and said so.
+        let added = c.import_report.get(WarningCode::AddedNeurons);
+        assert_eq!(added.map(|w| w.count), with_d.then_some(1));
+        if let Some(w) = added {
+            assert!(w.message.contains(D), "{}", w.message);
+        }
     }
 }
 

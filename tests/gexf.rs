@@ -5,7 +5,7 @@ use std::io::{Cursor, Write};
 
 use connectoscope::Connectome;
 use connectoscope::io::{self, LoadOptions, Location, Problem, ReadError, Source, gexf};
-use connectoscope::model::{EdgeKind, Sign};
+use connectoscope::model::{EdgeKind, Sign, WarningCode};
 
 mod common;
 use common::{assert_same, load};
@@ -107,11 +107,13 @@ fn networkx_digraph_is_read() {
 }
 
 #[test]
-fn networkx_undirected_graph_is_gap_junctions() {
+fn networkx_undirected_graph_is_undirected_connections() {
     let c = fixture("nx_graph.gexf");
     assert_eq!(c.neurons.names(), ["AIBL", "AIBR", "RIML"]);
-    assert_eq!((c.chemical.len(), c.electrical.len()), (0, 2));
-    assert_eq!(c.electrical.total_weight(), 5.0);
+    // Not gap junctions: the file says nothing of what its edges are.
+    assert_eq!((c.chemical.len(), c.electrical.len(), c.undirected.len()), (0, 0, 2));
+    assert_eq!(c.undirected.total_weight(), 5.0);
+    assert_eq!(c.import_report.get(WarningCode::UndirectedEdges).unwrap().count, 2);
     assert_eq!(c.neurons.attribute("label").unwrap().get(0), Some("AIB left"));
 }
 
@@ -164,7 +166,7 @@ position_unit = nm</description></meta>
       <edge id="0" source="n0" target="n1" weight="5"/>
       <edge id="1" source="n0" target="n1"><attvalues><attvalue for="0" value="4"/></attvalues></edge>
       <edge id="2" source="n1" target="n0" type="undirected"/>
-      <edge id="3" source="n0" target="n1" type="mutual" weight="1"/>
+      <edge id="3" source="n1" target="n0" type="mutual" weight="1"/>
       <edge id="4" source="n1" target="n1"><attvalues><attvalue for="1" value="gap junction"/></attvalues></edge>
       <edge id="5" source="n1" target="n0" kind="other" weight="-2"/>
     </edges>
@@ -195,11 +197,22 @@ position_unit = nm</description></meta>
     };
     // A given weight or count wins over the default count (2), which applies otherwise.
     assert_eq!(edge(EdgeKind::Chemical, 0, 1).weight, 5.0 + 4.0);
-    assert_eq!(edge(EdgeKind::Electrical, 0, 1).weight, 2.0 + 1.0);
+    // `undirected` and `mutual` edges without a kind: undirected connections, not gap junctions.
+    assert_eq!(edge(EdgeKind::Undirected, 0, 1).weight, 2.0 + 1.0);
     assert_eq!(edge(EdgeKind::Electrical, 1, 1).weight, 2.0);
     let other = edge(EdgeKind::Other, 1, 0);
     assert_eq!((other.weight, other.sign), (2.0, Sign::Inhibitory));
-    assert_eq!(c.chemical.len() + c.electrical.len() + c.other.len(), 4);
+    let lens = [&c.chemical, &c.electrical, &c.other, &c.undirected].map(|e| e.len());
+    assert_eq!(lens, [1, 1, 1, 1]);
+    // One chemical and one undirected row repeat a connection: one warning for each kind.
+    let merged: Vec<usize> = c
+        .import_report
+        .warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::MergedDuplicates)
+        .map(|w| w.count)
+        .collect();
+    assert_eq!(merged, [1, 1]);
 }
 
 /// A document whose line 10 is `body`'s first line.
@@ -258,11 +271,6 @@ fn bad_weights_and_kinds_are_reported_on_their_line() {
             "edge",
         ),
         (
-            r#"<edge source="a" target="b" type="sideways"/>"#,
-            Problem::UnknownKind("sideways".into()),
-            "edge",
-        ),
-        (
             r#"<edge source="a" target="b">"#,
             Problem::NegativeCount("-3".into()),
             "attvalue",
@@ -272,17 +280,11 @@ fn bad_weights_and_kinds_are_reported_on_their_line() {
             Problem::NotANumber("x".into()),
             "attvalue",
         ),
-        (
-            r#"<edge source="a" target="b">"#,
-            Problem::UnknownKind("wireless".into()),
-            "attvalue",
-        ),
     ];
     for (tag, problem, element) in cases {
         let attvalue = match &problem {
             Problem::NegativeCount(_) => r#"<attvalue for="0" value="-3"/>"#,
             Problem::NotANumber(v) if v == "x" => r#"<attvalue for="0" value="x"/>"#,
-            Problem::UnknownKind(v) if v == "wireless" => r#"<attvalue for="1" value="wireless"/>"#,
             _ => "",
         };
         let body = if attvalue.is_empty() {
@@ -402,4 +404,24 @@ fn no_input_makes_the_reader_panic() {
             c.check_invariants().unwrap();
         }
     }
+}
+
+#[test]
+fn unknown_kinds_are_kept_as_other_with_their_value() {
+    let c = read(&doc(concat!(
+        "      <edge source=\"a\" target=\"b\" type=\"sideways\"/>\n",
+        "      <edge source=\"b\" target=\"a\"><attvalues><attvalue for=\"1\" value=\"AlphaSynapse\"/></attvalues></edge>\n",
+        "      <edge source=\"a\" target=\"a\"><attvalues><attvalue for=\"1\" value=\"AlphaSynapse\"/></attvalues></edge>",
+    )))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((c.chemical.len(), c.other.len()), (0, 3));
+    let kept = |pre, post| c.other.original_type(c.other.find(pre, post).unwrap());
+    assert_eq!((kept(0, 1), kept(1, 0)), (Some("sideways"), Some("AlphaSynapse")));
+    let w = c.import_report.get(WarningCode::UnknownKind).unwrap();
+    assert_eq!(w.count, 3);
+    assert!(
+        w.message.contains("'AlphaSynapse' (2), 'sideways' (1)"),
+        "{}",
+        w.message
+    );
 }

@@ -5,7 +5,7 @@ use std::io::{Cursor, Write};
 
 use connectoscope::Connectome;
 use connectoscope::io::{self, LoadOptions, Location, Problem, ReadError, Source, graphml};
-use connectoscope::model::{EdgeKind, Sign};
+use connectoscope::model::{EdgeKind, Sign, WarningCode};
 
 mod common;
 use common::{assert_same, load};
@@ -116,11 +116,14 @@ fn networkx_digraph_is_read() {
 }
 
 #[test]
-fn networkx_undirected_graph_is_gap_junctions() {
+fn networkx_undirected_graph_is_undirected_connections() {
     let c = load(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/nx_graph.graphml"));
     assert_eq!(c.neurons.names(), ["AIBL", "AIBR", "RIML"]);
-    assert_eq!((c.chemical.len(), c.electrical.len()), (0, 2));
-    assert_eq!(c.electrical.total_weight(), 5.0);
+    // Edges of an undirected graph that say nothing of their kind are not gap junctions.
+    assert_eq!((c.chemical.len(), c.electrical.len(), c.undirected.len()), (0, 0, 2));
+    assert_eq!(c.undirected.total_weight(), 5.0);
+    let w = c.import_report.get(WarningCode::UndirectedEdges).unwrap();
+    assert_eq!(w.count, 2);
     let label = c.neurons.attribute("label").unwrap();
     assert_eq!((label.get(0), label.get(1)), (Some("AIB left"), None));
 }
@@ -176,13 +179,15 @@ fn keys_defaults_kinds_and_units() {
         e.get(e.find(pre, post).unwrap()).weight
     };
     assert_eq!(weight(EdgeKind::Chemical, 0, 1), 9.0);
-    // The first edge is undirected by the graph's default: a gap junction weighing 1.
-    assert_eq!(weight(EdgeKind::Electrical, 0, 1), 4.0);
+    // The first edge is undirected by the graph's default: an undirected connection weighing 1.
+    assert_eq!(weight(EdgeKind::Undirected, 0, 1), 1.0);
+    assert_eq!(weight(EdgeKind::Electrical, 0, 1), 3.0);
     assert_eq!(weight(EdgeKind::Electrical, 1, 1), 1.0);
     assert_eq!(weight(EdgeKind::Other, 0, 1), 1.0);
+    let s = c.summary();
     assert_eq!(
-        c.summary().chemical.edges + c.summary().electrical.edges + c.summary().other.edges,
-        4
+        [s.chemical.edges, s.electrical.edges, s.other.edges, s.undirected.edges],
+        [1, 2, 1, 1]
     );
 }
 
@@ -196,7 +201,7 @@ fn directed_false_and_negative_weights() {
 </graph></graphml>"#,
     )
     .unwrap();
-    assert_eq!(c.electrical.get(0).weight, 2.0);
+    assert_eq!((c.electrical.len(), c.undirected.get(0).weight), (0, 2.0));
     let e = c.chemical.get(0);
     assert_eq!((e.pre, e.post, e.weight, e.sign), (1, 0, 0.5, Sign::Inhibitory));
 }
@@ -245,10 +250,6 @@ fn bad_weights_are_reported_on_the_data_line() {
         ("<data key=\"w\">NaN</data>", Problem::NotFinite("NaN".into())),
         ("<data key=\"w\">inf</data>", Problem::NotFinite("inf".into())),
         ("<data key=\"n\">-2</data>", Problem::NegativeCount("-2".into())),
-        (
-            "<data key=\"t\">sideways</data>",
-            Problem::UnknownKind("sideways".into()),
-        ),
     ];
     for (data, problem) in cases {
         let text = doc(&format!(
@@ -384,4 +385,36 @@ fn no_input_makes_the_reader_panic() {
             c.check_invariants().unwrap();
         }
     }
+}
+
+#[test]
+fn unknown_connection_types_are_kept_as_other_and_reported() {
+    let c = read(
+        r#"<graphml><key id="t" for="edge" attr.name="type" attr.type="string"/>
+<graph edgedefault="directed"><node id="a"/><node id="b"/><node id="c"/>
+<edge source="a" target="b"><data key="t">AlphaSynapse</data></edge>
+<edge source="b" target="c"><data key="t">AlphaSynapse</data></edge>
+<edge source="c" target="a"><data key="t">sideways</data></edge>
+<edge source="a" target="c"><data key="t">chemical</data></edge>
+</graph></graphml>"#,
+    )
+    .unwrap();
+    assert_eq!((c.chemical.len(), c.other.len()), (1, 3));
+    assert_eq!(c.other.original_type(c.other.find(2, 0).unwrap()), Some("sideways"));
+    let w = c.import_report.get(WarningCode::UnknownKind).unwrap();
+    assert_eq!(w.count, 3);
+    assert!(
+        w.message.contains("'AlphaSynapse' (2), 'sideways' (1)"),
+        "{}",
+        w.message
+    );
+    // Written back with their own value, and read back the same.
+    let mut out = Vec::new();
+    graphml::write(&c, &mut out).unwrap();
+    let back = read(std::str::from_utf8(&out).unwrap()).unwrap();
+    assert_eq!(
+        back.other.original_type(back.other.find(2, 0).unwrap()),
+        Some("sideways")
+    );
+    assert_same(&c, &back);
 }

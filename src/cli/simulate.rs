@@ -72,6 +72,10 @@ pub struct SimulateArgs {
     /// Variable to trace (default: the model's first, e.g. V_m).
     #[arg(long, value_name = "NAME")]
     pub trace_var: Option<String>,
+    /// What undirected connections of unknown kind (an undirected graph's edges) become:
+    /// `synapses` (a synapse each way, the default), `gap` (gap junctions) or `none`.
+    #[arg(long, value_name = "AS", default_value = "synapses")]
+    pub undirected: String,
     /// Worker threads for the engine.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -225,6 +229,13 @@ fn model_config(args: &SimulateArgs, saved: Option<&ModelConfig>) -> Result<Mode
         threads: args.threads.max(1),
         params,
         model,
+        undirected: crate::sim::UndirectedAs::parse(&args.undirected).ok_or_else(|| {
+            format!(
+                "--undirected {}: expected one of {}",
+                args.undirected,
+                crate::sim::UndirectedAs::NAMES.join(", ")
+            )
+        })?,
     })
 }
 

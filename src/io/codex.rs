@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
-use crate::model::{Connectome, ConnectomeBuilder};
+use crate::model::{Connectome, ConnectomeBuilder, WarningCode, thousands};
 
 use super::csv_edges::{self, UnknownNeurons};
 use super::neuron_table::{self, TableRole};
@@ -100,8 +100,27 @@ pub fn read_dir(dir: &Path, options: &LoadOptions) -> Result<Connectome, ReadErr
                 }
             }
             builder.renumber(&new_index);
+            if neurons.len() > known {
+                let added = neurons.len() - known;
+                let examples: Vec<&str> = neurons.names()[known..].iter().take(5).map(String::as_str).collect();
+                let more = if added > 5 { ", ..." } else { "" };
+                builder.report.add(
+                    WarningCode::AddedNeurons,
+                    added,
+                    format!(
+                        "{} neurons named by connections but missing from the neuron table were added \
+                         (without annotations): {}{more}",
+                        thousands(added),
+                        examples.join(", ")
+                    ),
+                );
+            }
             builder.neurons = neurons;
             builder.explicit_neuron_signs = side.explicit_neuron_signs;
+            // The tables' warnings before those of the connections.
+            let mut report = side.report;
+            report.extend(std::mem::take(&mut builder.report));
+            builder.report = report;
             builder.neurons_from_table = true;
             if builder.neurons.len() > known {
                 // Some endpoints are not in neurons.csv.gz: annotate them too (annotating the

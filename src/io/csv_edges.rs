@@ -6,7 +6,8 @@
 //! - signed weight: `weight` (a negative value marks an inhibitory connection);
 //!   counts: `syn_count`, `synapses`, `count`, `nsyn` (must not be negative);
 //!   without a weight column every row weighs 1
-//! - `type` / `kind` / `edge_type`: chemical | electrical (gap junction, gap, EJ, ...) | other
+//! - `type` / `kind` / `edge_type`: chemical | electrical (gap junction, gap, EJ, ...) | other |
+//!   undirected; any other value is read as kind `other`, the value kept and reported
 //! - `sign` / `polarity`, `delay` (ms), `nt_type` (annotates the presynaptic neuron)
 //!
 //! Other columns (e.g. Codex's `neuropil`, neuPrint's `roi`) are ignored; rows of the same pair
@@ -334,6 +335,10 @@ fn read_row(
             return Ok(i as usize);
         }
         let name = text(col)?;
+        let raw = &record[col];
+        if raw.first().is_some_and(u8::is_ascii_whitespace) || raw.last().is_some_and(u8::is_ascii_whitespace) {
+            builder.trimmed_names += 1;
+        }
         if name.is_empty() {
             return Err(at(col, Problem::Invalid("empty neuron name".into())));
         }
@@ -357,9 +362,9 @@ fn read_row(
         },
         None => (1.0, Sign::Unknown),
     };
-    let kind = match layout.kind {
-        Some(col) => fields::kind(text(col)?).map_err(|p| at(col, p))?,
-        None => EdgeKind::Chemical,
+    let kind_cell = match layout.kind {
+        Some(col) => text(col)?,
+        None => "",
     };
     if let Some(col) = layout.sign {
         let given = fields::sign(text(col)?).map_err(|p| at(col, p))?;
@@ -395,7 +400,10 @@ fn read_row(
             ids.has_nt[pre] = true;
         }
     }
-    builder.add_edge(kind, pre, post, weight, sign, delay, line);
+    match fields::known_kind(kind_cell) {
+        Some(kind) => builder.add_edge(kind, pre, post, weight, sign, delay, line),
+        None => builder.add_edge_of_unknown_type(kind_cell, pre, post, weight, sign, delay, line),
+    }
     Ok(())
 }
 
@@ -506,7 +514,8 @@ pub(crate) fn finish(builder: ConnectomeBuilder, path: &Path) -> Result<Connecto
         .map_err(|e| ReadError::new(path, Location::Line(e.line), Problem::Conflict(e.to_string())))
 }
 
-/// Writes the connections as `pre,post,type,weight,sign[,delay]`. Weights are magnitudes;
+/// Writes the connections as `pre,post,type,weight,sign[,delay]` (`type` is the source's own
+/// value for connections of a type we did not know). Weights are magnitudes;
 /// `sign` holds a connection's own sign (`+`, `-` or empty). Neuron signs go to the table.
 pub fn write_edges(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
@@ -518,13 +527,14 @@ pub fn write_edges(connectome: &Connectome, out: &mut dyn Write) -> io::Result<(
     w.write_record(&header)?;
     let names = connectome.neurons.names();
     for kind in EdgeKind::ALL {
-        for e in connectome.edges(kind).iter() {
+        let edges = connectome.edges(kind);
+        for (id, e) in edges.iter().enumerate() {
             let weight = e.weight.to_string();
             let delay = e.delay.map(|d| d.to_string()).unwrap_or_default();
             let mut row = vec![
                 names[e.pre as usize].as_str(),
                 names[e.post as usize].as_str(),
-                kind.as_str(),
+                edges.original_type(id).unwrap_or(kind.as_str()),
                 &weight,
                 neuron_table::sign_cell(e.sign),
             ];

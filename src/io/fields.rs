@@ -47,6 +47,15 @@ pub fn kind(cell: &str) -> Result<EdgeKind, Problem> {
     EdgeKind::parse(cell).ok_or_else(|| Problem::UnknownKind(cell.to_owned()))
 }
 
+/// Like [`kind`], but a name we do not know is `None` rather than an error: readers keep such
+/// connections as kind `other` with the value (see `ConnectomeBuilder::add_edge_of_unknown_type`).
+pub fn known_kind(cell: &str) -> Option<EdgeKind> {
+    if cell.trim().is_empty() {
+        return Some(EdgeKind::Chemical);
+    }
+    EdgeKind::parse(cell)
+}
+
 pub fn sign(cell: &str) -> Result<Sign, Problem> {
     Sign::parse(cell).ok_or_else(|| Problem::UnknownSign(cell.to_owned()))
 }

@@ -9,14 +9,16 @@
 //!   as attribute `viz_color` (`r,g,b` or `r,g,b,a`) and `viz:size` as `viz_size`.
 //! - Edges: `weight` (signed: negative means inhibitory; 1 when absent, unless an attvalue
 //!   such as `syn_count` gives one). A `kind` / `type` attvalue or the GEXF 1.3 `kind`
-//!   attribute names the kind; without one, an edge whose `type` (or the graph's
-//!   `defaultedgetype`, undirected when absent as the format says) is `undirected` or `mutual`
-//!   is a gap junction, any other a chemical synapse.
+//!   attribute names the kind (a value we do not know: kind `other`, the value kept and
+//!   reported); without one, an edge whose `type` (or the graph's `defaultedgetype`,
+//!   undirected when absent as the format says) is `undirected` or `mutual` is an undirected
+//!   connection (reported), any other a chemical synapse.
 //! - The units are read from `weight_unit=...` and `position_unit=...` lines of the
 //!   `<meta><description>`.
 //!
 //! Writing: GEXF 1.3 with the viz namespace and `defaultedgetype="directed"`; each connection
-//! is one `<edge>` with a `kind` attvalue (chemical, electrical, other). A gap junction has
+//! is one `<edge>` with a `kind` attvalue (chemical, electrical, other, undirected, or the
+//! source's own value of an `other` edge). A gap junction or undirected connection has
 //! `type="mutual"`: it works both ways, which Gephi and networkx understand, whereas networkx
 //! refuses an `undirected` edge in a directed graph.
 
@@ -27,8 +29,8 @@ use quick_xml::events::{BytesStart, Event};
 use crate::model::{Connectome, EdgeKind, Sign};
 
 use super::fields::{self, WeightColumn};
-use super::graphml::xml::{Collector, EdgeRow, Keys, NodeState, XmlReader, esc, neuron_sign};
 use super::neuron_table::sign_cell;
+use super::xml::{Collector, EdgeRow, Keys, NodeState, XmlReader, esc, neuron_sign};
 use super::{LoadOptions, Problem, ReadError, Source};
 
 pub fn read(source: Source, options: &LoadOptions) -> Result<Connectome, ReadError> {
@@ -45,7 +47,7 @@ pub fn read(source: Source, options: &LoadOptions) -> Result<Connectome, ReadErr
     if let Err(e) = r.run(&mut x) {
         return Err(x.prefer_gzip_error(e));
     }
-    r.c.finish(&x, r.graphs, options)
+    r.c.finish(&x.path, r.graphs, options)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +115,7 @@ impl Gexf {
                 self.graphs += 1;
                 Ctx::Graph(match default.as_deref().map(str::trim) {
                     Some("directed") => EdgeKind::Chemical,
-                    None | Some("undirected" | "mutual") => EdgeKind::Electrical,
+                    None | Some("undirected" | "mutual") => EdgeKind::Undirected,
                     Some(other) => {
                         let why = format!("defaultedgetype=\"{other}\" is not directed, undirected or mutual");
                         return Err(x.at(line, "graph", Problem::Invalid(why)));
@@ -182,18 +184,18 @@ impl Gexf {
                 self.c
                     .edge_defaults(&mut self.edge)
                     .map_err(|(l, p)| x.at(l, "default", p))?;
-                self.edge.direction = match ty.as_deref().map(str::trim) {
-                    None | Some("") => None,
-                    // Both ways: a gap junction.
-                    Some("mutual") => Some(EdgeKind::Electrical),
-                    // directed / undirected, or (networkx writes a `type` edge attribute here) a kind.
-                    Some(other) => Some(fields::kind(other).map_err(at)?),
-                };
+                match ty.as_deref().map(str::trim) {
+                    None | Some("") => {}
+                    Some("directed") => self.edge.direction = Some(EdgeKind::Chemical),
+                    Some("undirected" | "mutual") => self.edge.direction = Some(EdgeKind::Undirected),
+                    // networkx writes a `type` edge attribute here: a kind.
+                    Some(other) => self.edge.set_kind(other),
+                }
                 if let Some(w) = weight {
                     self.edge.weight = Some(fields::weight(&w, WeightColumn::Signed).map_err(at)?);
                 }
                 if let Some(k) = kind.filter(|k| !k.trim().is_empty()) {
-                    self.edge.kind = Some(fields::kind(&k).map_err(at)?);
+                    self.edge.set_kind(&k);
                 }
                 Ctx::Edge
             }
@@ -250,7 +252,7 @@ impl Gexf {
                     _ => None,
                 });
                 // Outside any graph cannot happen in a valid file; the format's default then.
-                let kind = default.unwrap_or(EdgeKind::Electrical);
+                let kind = default.unwrap_or(EdgeKind::Undirected);
                 self.c
                     .edge(&self.edge, kind)
                     .map_err(|p| x.at(self.edge.line, "edge", p))?;
@@ -406,11 +408,15 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "    </attributes>")?;
     let all_edges = || {
-        EdgeKind::ALL
-            .into_iter()
-            .flat_map(|k| c.edges(k).iter().map(move |e| (k, e)))
+        EdgeKind::ALL.into_iter().flat_map(|k| {
+            let edges = c.edges(k);
+            edges
+                .iter()
+                .enumerate()
+                .map(move |(id, e)| (k, e, edges.original_type(id)))
+        })
     };
-    let edge_signs = all_edges().any(|(_, e)| e.sign != Sign::Unknown);
+    let edge_signs = all_edges().any(|(_, e, _)| e.sign != Sign::Unknown);
     let delays = EdgeKind::ALL.iter().any(|&k| c.edges(k).has_delays());
     writeln!(out, r#"    <attributes class="edge" mode="static">"#)?;
     writeln!(out, r#"      <attribute id="e0" title="kind" type="string"/>"#)?;
@@ -454,19 +460,15 @@ pub fn write(connectome: &Connectome, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "</node>")?;
     }
     writeln!(out, "    </nodes>\n    <edges>")?;
-    for (id, (kind, e)) in all_edges().enumerate() {
-        let ty = if kind == EdgeKind::Electrical {
-            r#" type="mutual""#
-        } else {
-            ""
-        };
+    for (id, (kind, e, original)) in all_edges().enumerate() {
+        let ty = if !kind.is_directed() { r#" type="mutual""# } else { "" };
         write!(
             out,
             r#"      <edge id="{id}" source="{}" target="{}"{ty} weight="{}"><attvalues><attvalue for="e0" value="{}"/>"#,
             esc(n.name(e.pre as usize)),
             esc(n.name(e.post as usize)),
             e.weight,
-            kind.as_str()
+            esc(original.unwrap_or(kind.as_str()))
         )?;
         if e.sign != Sign::Unknown {
             write!(out, r#"<attvalue for="e1" value="{}"/>"#, sign_cell(e.sign))?;

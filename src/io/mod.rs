@@ -1,8 +1,11 @@
 //! Readers and writers, one file per format, and the bundled datasets.
 //!
 //! [`load`] opens anything a user may hand us: a bundled dataset's short name, a CSV/TSV edge
-//! list, GraphML, GEXF (each optionally gzipped), a neuPrint export folder or a FlyWire Codex
-//! download folder. [`save`] writes by extension, atomically.
+//! list, GraphML, GEXF, GML, a NeuroML2 network (each optionally gzipped), a Parquet edge
+//! table, a neuPrint export folder or a FlyWire Codex download folder; a file is recognised by
+//! its extension, else by its first bytes. Every reader fills the connectome's
+//! [`import_report`](crate::model::Connectome::import_report). [`save`] writes by extension,
+//! atomically.
 
 pub mod codex;
 pub mod csv_edges;
@@ -11,16 +14,21 @@ pub mod edge_signs;
 mod error;
 pub mod fields;
 pub mod gexf;
+pub mod gml;
 pub mod graphml;
 pub mod nest_export;
 pub mod neuprint;
+pub mod neuroml;
 pub mod neuron_table;
 pub mod npy;
+pub mod parquet;
+mod sniff;
 pub mod sonata;
 mod source;
 pub mod traces;
 #[cfg(feature = "video")]
 pub mod video;
+mod xml;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -48,11 +56,19 @@ pub enum Format {
     Csv,
     GraphMl,
     Gexf,
+    Gml,
+    NeuroMl,
+    Parquet,
     NeuprintFolder,
     CodexFolder,
     /// A SONATA circuit folder (`NAME.sonata/`).
     Sonata,
 }
+
+/// What we read, for the error about a file we cannot.
+pub const FORMATS_WE_READ: &str = "CSV/TSV edge lists (pre,post[,weight[,type]] with or without a header), \
+     GraphML, GEXF, GML, NeuroML2 networks (.nml), Parquet edge tables, \
+     neuPrint export folders, FlyWire Codex folders and SONATA circuits (files optionally gzipped)";
 
 impl Format {
     /// Guesses the format of a path: folders by their files, files by extension (a trailing
@@ -72,16 +88,30 @@ impl Format {
                 path,
                 Location::File,
                 Problem::UnknownFormat(
-                    "a folder that is neither a neuPrint export (neurons.csv + total-connections.csv) \
+                    "a folder that is neither a SONATA circuit (circuit_config.json, nodes and edges .h5), \
+                     a neuPrint export (neurons.csv + total-connections.csv) \
                      nor a FlyWire Codex download (connections*.csv.gz)"
                         .into(),
                 ),
             ));
         }
-        if let Some(f) = Format::from_extension(path) {
+        let by_extension = Format::from_extension(path);
+        // `.xml` may be GraphML or NeuroML: look inside.
+        if let Some(f) = by_extension.filter(|_| !has_extension(path, "xml")) {
             return Ok(f);
         }
-        Ok(Format::Csv)
+        let head = sniff::head(path)?;
+        match sniff::format(&head) {
+            Some(f @ (Format::GraphMl | Format::Gexf | Format::NeuroMl)) => Ok(f),
+            // An `.xml` file that is none of those: GraphML's reader says what it is.
+            _ if by_extension.is_some() => Ok(Format::GraphMl),
+            Some(f) => Ok(f),
+            None => Err(ReadError::new(
+                path,
+                Location::File,
+                Problem::UnknownFormat(format!("{}; we read {FORMATS_WE_READ}", sniff::describe(&head))),
+            )),
+        }
     }
 
     /// The format an output or input path names by its extension.
@@ -94,6 +124,9 @@ impl Format {
             "graphml" | "xml" => Some(Format::GraphMl),
             "gexf" => Some(Format::Gexf),
             "sonata" => Some(Format::Sonata),
+            "gml" => Some(Format::Gml),
+            "nml" => Some(Format::NeuroMl),
+            "parquet" | "pq" => Some(Format::Parquet),
             _ => None,
         }
     }
@@ -129,6 +162,9 @@ pub fn load_path(path: &Path, options: &LoadOptions) -> Result<Connectome, ReadE
         Format::Csv => csv_edges::read_file(path, options)?,
         Format::GraphMl => graphml::read(Source::open(path)?, options)?,
         Format::Gexf => gexf::read(Source::open(path)?, options)?,
+        Format::Gml => gml::read(Source::open(path)?, options)?,
+        Format::NeuroMl => neuroml::read(Source::open(path)?, options)?,
+        Format::Parquet => parquet::read_file(path, options)?,
         Format::NeuprintFolder => neuprint::read_dir(path, options)?,
         Format::CodexFolder => codex::read_dir(path, options)?,
         Format::Sonata => sonata::read_dir(path, options)?,
@@ -138,8 +174,11 @@ pub fn load_path(path: &Path, options: &LoadOptions) -> Result<Connectome, ReadE
 /// Reads a connectome from bytes held in memory, named `name` in errors (fuzzing, embedding).
 /// A `Csv` input is an edge list; the folder formats are not available this way.
 pub fn read_bytes(format: Format, name: &str, bytes: Vec<u8>) -> Result<Connectome, ReadError> {
-    let source = Source::reader(name, std::io::Cursor::new(bytes));
     let options = LoadOptions::default();
+    if format == Format::Parquet {
+        return parquet::read_bytes(name, bytes, &options);
+    }
+    let source = Source::reader(name, std::io::Cursor::new(bytes));
     match format {
         Format::Csv => {
             let mut builder = crate::model::ConnectomeBuilder::new();
@@ -148,12 +187,25 @@ pub fn read_bytes(format: Format, name: &str, bytes: Vec<u8>) -> Result<Connecto
         }
         Format::GraphMl => graphml::read(source, &options),
         Format::Gexf => gexf::read(source, &options),
+        Format::Gml => gml::read(source, &options),
+        Format::NeuroMl => neuroml::read(source, &options),
+        Format::Parquet => unreachable!("read above"),
         Format::NeuprintFolder | Format::CodexFolder | Format::Sonata => Err(ReadError::new(
             name,
             Location::File,
             Problem::UnknownFormat("folder formats are read from folders".into()),
         )),
     }
+}
+
+/// Whether the file name (a trailing `.gz` ignored) ends in `.ext`.
+fn has_extension(path: &Path, ext: &str) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(&format!(".{ext}"))
 }
 
 /// Writes a connectome in the format its extension names (`.csv` also writes the neuron
@@ -178,6 +230,13 @@ pub fn save(connectome: &Connectome, path: &Path) -> io::Result<()> {
         Format::GraphMl => write_atomically(path, |w| graphml::write(connectome, w)),
         Format::Gexf => write_atomically(path, |w| gexf::write(connectome, w)),
         Format::Sonata => sonata::write_dir(connectome, path),
+        Format::Gml | Format::NeuroMl | Format::Parquet => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{}: we read GML, NeuroML and Parquet but do not write them (use .csv, .graphml, .gexf or a .sonata folder)",
+                path.display()
+            ),
+        )),
         Format::NeuprintFolder | Format::CodexFolder => unreachable!("not an extension"),
     }
 }

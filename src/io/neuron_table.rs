@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::model::{Connectome, ConnectomeBuilder};
+use crate::model::{Connectome, ConnectomeBuilder, WarningCode};
 
 use super::fields;
 use super::{Location, Problem, ReadError, Source};
@@ -34,6 +34,8 @@ pub(crate) enum Column {
     Z,
     Position,
     Attribute,
+    /// An unnamed index column (pandas), not read.
+    Index,
 }
 
 pub(crate) fn column_of(header: &str) -> Column {
@@ -100,7 +102,14 @@ fn read_rows(
         return Err(ReadError::new(path, Location::File, Problem::Empty));
     }
     let headers = super::csv_edges::header_names(&record);
-    let roles: Vec<Column> = headers.iter().map(|h| column_of(h)).collect();
+    let mut roles: Vec<Column> = headers.iter().map(|h| column_of(h)).collect();
+    // pandas writes its index as a first column with an empty header: the names when the
+    // table has no name column (a table indexed by root id), else ignored. Never an attribute.
+    let index_column = headers.len() > 1 && headers[0].is_empty();
+    let index_is_name = index_column && !roles.contains(&Column::Name);
+    if index_column {
+        roles[0] = if index_is_name { Column::Name } else { Column::Index };
+    }
     if let Some((_, unit)) = headers.iter().find_map(|h| coordinate_with_unit(h)) {
         builder.neurons.position_unit = Some(unit.to_owned());
     }
@@ -175,7 +184,7 @@ fn read_rows(
                 }
             };
             match role {
-                Column::Name => {}
+                Column::Name | Column::Index => {}
                 Column::Class => fill(&mut n.class),
                 Column::CellType => fill(&mut n.cell_type),
                 Column::Neurotransmitter => fill(&mut n.neurotransmitter),
@@ -216,6 +225,22 @@ fn read_rows(
     }
     if rows == 0 {
         return Err(ReadError::new(path, Location::File, Problem::HeaderOnly));
+    }
+    if index_column {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let what = if index_is_name {
+            "holds the neuron names (the table has no name column)"
+        } else {
+            "was ignored"
+        };
+        builder.report.add(
+            WarningCode::IndexColumn,
+            rows,
+            format!("{name}: the first column has no header (an index, as pandas writes it) and {what}"),
+        );
     }
     Ok(matched)
 }

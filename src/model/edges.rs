@@ -1,6 +1,6 @@
 //! Connections of one kind in compressed sparse row form, with an incoming index.
 
-use super::Sign;
+use super::{Sign, StrColumn};
 
 /// What a connection is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -10,12 +10,22 @@ pub enum EdgeKind {
     /// Electrical synapse / gap junction, undirected: stored once per unordered pair with
     /// `pre <= post`.
     Electrical,
-    /// Any other directed relation (functional connectivity, a generic graph's edges).
+    /// Any other directed relation (functional connectivity, a generic graph's edges, a
+    /// connection type we do not know: see [`Edges::original_type`]).
     Other,
+    /// An undirected connection of unknown kind (an undirected graph's edges): stored once per
+    /// unordered pair with `pre <= post`, drawn without an arrow sense, simulated as a synapse
+    /// each way unless the user chooses otherwise.
+    Undirected,
 }
 
 impl EdgeKind {
-    pub const ALL: [EdgeKind; 3] = [EdgeKind::Chemical, EdgeKind::Electrical, EdgeKind::Other];
+    pub const ALL: [EdgeKind; 4] = [
+        EdgeKind::Chemical,
+        EdgeKind::Electrical,
+        EdgeKind::Other,
+        EdgeKind::Undirected,
+    ];
 
     /// The name used in files and JSON output.
     pub fn as_str(self) -> &'static str {
@@ -23,6 +33,7 @@ impl EdgeKind {
             EdgeKind::Chemical => "chemical",
             EdgeKind::Electrical => "electrical",
             EdgeKind::Other => "other",
+            EdgeKind::Undirected => "undirected",
         }
     }
 
@@ -35,14 +46,17 @@ impl EdgeKind {
             "chemical" | "chem" | "c" | "s" | "sp" | "send" | "synapse" | "synaptic" | "chemical synapse"
             | "directed" => EdgeKind::Chemical,
             "electrical" | "elec" | "e" | "ej" | "gap" | "gap junction" | "gapjunction" | "gj"
-            | "electrical synapse" | "undirected" => EdgeKind::Electrical,
+            | "electrical synapse" => EdgeKind::Electrical,
             "other" | "functional" | "generic" => EdgeKind::Other,
+            "undirected" => EdgeKind::Undirected,
             _ => return None,
         })
     }
 
+    /// Whether `pre -> post` differs from `post -> pre`. Undirected kinds are stored once per
+    /// unordered pair with `pre <= post`.
     pub fn is_directed(self) -> bool {
-        self != EdgeKind::Electrical
+        !matches!(self, EdgeKind::Electrical | EdgeKind::Undirected)
     }
 }
 
@@ -74,6 +88,9 @@ pub struct Edges {
     delay: Vec<f32>,
     in_offsets: Vec<u32>,
     in_order: Vec<u32>,
+    /// The source's own connection-type value, per edge id, where it was one we do not know
+    /// (such edges are kind `other`); empty when there is none.
+    original_type: StrColumn,
 }
 
 /// Edge sets are equal when they hold the same edges (a missing delay equals a missing delay).
@@ -120,7 +137,18 @@ impl Edges {
             },
             in_offsets,
             in_order,
+            original_type: StrColumn::default(),
         }
+    }
+
+    /// Sets the original connection-type value of edge `id` (see [`Edges::original_type`]).
+    pub(crate) fn set_original_type(&mut self, id: usize, value: &str) {
+        self.original_type.set(id, value);
+    }
+
+    /// The connection-type value the source gave edge `id`, when it was not one we know.
+    pub fn original_type(&self, id: usize) -> Option<&str> {
+        self.original_type.get(id)
     }
 
     /// Number of stored edges (unordered pairs for electrical edges).

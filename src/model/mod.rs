@@ -4,29 +4,49 @@
 mod builder;
 mod edges;
 mod neurons;
+mod report;
 mod signs;
 mod stats;
 
 pub use builder::{ConnectomeBuilder, MergeError};
 pub use edges::{Edge, EdgeKind, Edges};
 pub use neurons::{Neurons, Position, StrColumn};
+pub use report::{ImportReport, ImportWarning, WarningCode, thousands, value_counts};
 pub use signs::{Sign, SignRule};
 pub use stats::{DegreeStats, KindStats, Summary};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-/// A connectome: neurons and their chemical, electrical and other connections.
-#[derive(Debug, Clone, PartialEq)]
+/// A connectome: neurons and their chemical, electrical, other and undirected connections.
+#[derive(Debug, Clone)]
 pub struct Connectome {
     pub neurons: Neurons,
     pub chemical: Edges,
     /// Gap junctions, once per unordered pair (`pre <= post`).
     pub electrical: Edges,
     pub other: Edges,
+    /// Undirected connections of unknown kind, once per unordered pair (`pre <= post`).
+    pub undirected: Edges,
     /// What a weight counts, e.g. `synapses` or `EM sections`.
     pub weight_unit: String,
     /// The rule the neuron signs were derived with.
     pub sign_rule: SignRule,
+    /// How the reader interpreted its file (empty for a connectome built in code).
+    pub import_report: ImportReport,
+}
+
+/// Connectomes are equal when they hold the same data; how each was read is not part of it
+/// (a round trip through a file is equal to the original even where the reader reports).
+impl PartialEq for Connectome {
+    fn eq(&self, other: &Self) -> bool {
+        self.neurons == other.neurons
+            && self.chemical == other.chemical
+            && self.electrical == other.electrical
+            && self.other == other.other
+            && self.undirected == other.undirected
+            && self.weight_unit == other.weight_unit
+            && self.sign_rule == other.sign_rule
+    }
 }
 
 impl Connectome {
@@ -35,6 +55,7 @@ impl Connectome {
             EdgeKind::Chemical => &self.chemical,
             EdgeKind::Electrical => &self.electrical,
             EdgeKind::Other => &self.other,
+            EdgeKind::Undirected => &self.undirected,
         }
     }
 
@@ -43,6 +64,7 @@ impl Connectome {
             EdgeKind::Chemical => &mut self.chemical,
             EdgeKind::Electrical => &mut self.electrical,
             EdgeKind::Other => &mut self.other,
+            EdgeKind::Undirected => &mut self.undirected,
         }
     }
 
@@ -76,7 +98,7 @@ impl Connectome {
         let edges = self.edges_mut(kind);
         let mut found = 0;
         for &(pre, post, sign) in signs {
-            let (a, b) = if kind == EdgeKind::Electrical {
+            let (a, b) = if !kind.is_directed() {
                 (pre.min(post), pre.max(post))
             } else {
                 (pre, post)
@@ -90,12 +112,12 @@ impl Connectome {
     }
 
     /// A petgraph view over the chosen kinds, for the algorithms petgraph already has
-    /// (components, shortest paths, ...). Node `i` is neuron `i`; gap junctions become a pair of
-    /// opposite arcs because current flows both ways; edge data is the weight.
+    /// (components, shortest paths, ...). Node `i` is neuron `i`; gap junctions and undirected
+    /// connections become a pair of opposite arcs (they work both ways); edge data is the weight.
     pub fn to_petgraph(&self, kinds: &[EdgeKind]) -> DiGraph<u32, f64> {
         let m: usize = kinds
             .iter()
-            .map(|&k| self.edges(k).len() * if k == EdgeKind::Electrical { 2 } else { 1 })
+            .map(|&k| self.edges(k).len() * if k.is_directed() { 1 } else { 2 })
             .sum();
         let mut g = DiGraph::with_capacity(self.neurons.len(), m);
         for i in 0..self.neurons.len() {
@@ -105,7 +127,7 @@ impl Connectome {
             for e in self.edges(kind).iter() {
                 let (a, b) = (NodeIndex::new(e.pre as usize), NodeIndex::new(e.post as usize));
                 g.add_edge(a, b, e.weight);
-                if kind == EdgeKind::Electrical && a != b {
+                if !kind.is_directed() && a != b {
                     g.add_edge(b, a, e.weight);
                 }
             }
@@ -114,7 +136,7 @@ impl Connectome {
     }
 
     /// Checks what every reader must guarantee: edges refer to existing neurons, gap junctions
-    /// are stored once with `pre <= post`, weights are finite and non-negative, names are
+    /// and undirected connections are stored once with `pre <= post`, weights are finite and non-negative, names are
     /// unique and non-empty. Used by tests and fuzz targets.
     pub fn check_invariants(&self) -> Result<(), String> {
         let n = self.neurons.len();
@@ -136,8 +158,8 @@ impl Connectome {
                 if !(e.weight.is_finite() && e.weight >= 0.0) {
                     return Err(format!("{kind:?} edge {e:?} has a bad weight"));
                 }
-                if kind == EdgeKind::Electrical && e.pre > e.post {
-                    return Err(format!("gap junction {e:?} is not stored with pre <= post"));
+                if !kind.is_directed() && e.pre > e.post {
+                    return Err(format!("{kind:?} edge {e:?} is not stored with pre <= post"));
                 }
                 if previous >= Some((e.pre, e.post)) {
                     return Err(format!("{kind:?} edges are not sorted and unique at {e:?}"));

@@ -50,6 +50,8 @@ pub struct Summary {
     pub chemical: KindStats,
     pub electrical: KindStats,
     pub other: KindStats,
+    /// Undirected connections of unknown kind (unordered pairs).
+    pub undirected: KindStats,
     pub weight_unit: String,
     /// Weakly connected components over all kinds (isolated neurons count as components).
     pub components: usize,
@@ -92,6 +94,7 @@ impl Connectome {
             chemical: kind(chem),
             electrical: kind(elec),
             other: kind(&self.other),
+            undirected: kind(&self.undirected),
             weight_unit: self.weight_unit.clone(),
             components,
             largest_component,

@@ -595,14 +595,15 @@ impl Runner {
 }
 
 /// Local synchrony of each neuron: the weighted order parameter of its neighbours' phases
-/// (chemical synapses both ways and gap junctions), 0 for neurons without neighbours.
+/// (chemical synapses both ways, gap junctions and undirected connections), 0 for neurons
+/// without neighbours.
 pub fn local_order(connectome: &Connectome, phase: &[f32]) -> Vec<f32> {
     let n = phase.len();
     let mut re = vec![0.0f32; n];
     let mut im = vec![0.0f32; n];
     let mut total = vec![0.0f32; n];
     let (sin, cos): (Vec<f32>, Vec<f32>) = phase.iter().map(|p| p.sin_cos()).unzip();
-    for kind in [EdgeKind::Chemical, EdgeKind::Electrical] {
+    for kind in [EdgeKind::Chemical, EdgeKind::Electrical, EdgeKind::Undirected] {
         let edges = connectome.edges(kind);
         for pre in 0..n {
             for (&post, &w) in edges.targets(pre).iter().zip(edges.out_weights(pre)) {

@@ -20,7 +20,7 @@ pub mod synchrony;
 pub mod timeline;
 
 pub use live::LiveSim;
-pub use network::{Network, NetworkParams};
+pub use network::{Network, NetworkParams, UndirectedAs};
 pub use protocol::{Action, Item, Protocol};
 pub use recording::{Recorder, RecordingSpec};
 pub use simulation::{Simulation, realised_draws};

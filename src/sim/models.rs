@@ -12,7 +12,7 @@ use super::izhikevich::{self, Izhikevich, IzhikevichParams};
 use super::kuramoto::{Kuramoto, KuramotoParams};
 use super::lif::{Lif, LifParams};
 use super::maps::{ChialvoParams, MapNetwork, RulkovParams};
-use super::network::{Network, NetworkParams};
+use super::network::{Network, NetworkParams, UndirectedAs};
 use crate::model::Connectome;
 
 /// Models the registry knows, with a one-line description.
@@ -67,6 +67,9 @@ pub struct ModelConfig {
     #[serde(skip, default = "one")]
     pub threads: usize,
     pub seed: u64,
+    /// What undirected connections of unknown kind become (default: a synapse each way).
+    #[serde(default)]
+    pub undirected: UndirectedAs,
 }
 
 fn one() -> usize {
@@ -94,6 +97,7 @@ impl Default for ModelConfig {
             params: BTreeMap::new(),
             threads: 1,
             seed: 1,
+            undirected: UndirectedAs::default(),
         }
     }
 }
@@ -160,6 +164,7 @@ pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn E
             weight_scale: config.weight_scale,
             delay_ms: config.delay_ms,
             dt_ms: config.dt_ms,
+            undirected: config.undirected,
             ..Default::default()
         },
     );

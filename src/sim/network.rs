@@ -16,6 +16,36 @@ pub struct NetworkParams {
     pub unknown_sign: Sign,
     /// Include `Other` connections (functional, generic) as directed synapses.
     pub include_other: bool,
+    /// What undirected connections of unknown kind become.
+    pub undirected: UndirectedAs,
+}
+
+/// What an undirected connection of unknown kind (an undirected graph's edge) becomes in a
+/// simulation. It says nothing of how it works, so by default it couples its two neurons
+/// both ways, as a chemical synapse each way (each signed by its own presynaptic neuron).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UndirectedAs {
+    /// A synapse each way, with the connection's weight.
+    #[default]
+    Synapses,
+    /// A gap junction.
+    Gap,
+    /// Left out.
+    None,
+}
+
+impl UndirectedAs {
+    pub const NAMES: [&'static str; 3] = ["synapses", "gap", "none"];
+
+    pub fn parse(s: &str) -> Option<UndirectedAs> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "synapses" | "synapse" | "chemical" => UndirectedAs::Synapses,
+            "gap" | "gap_junctions" | "electrical" => UndirectedAs::Gap,
+            "none" | "ignore" => UndirectedAs::None,
+            _ => return None,
+        })
+    }
 }
 
 impl Default for NetworkParams {
@@ -26,6 +56,7 @@ impl Default for NetworkParams {
             dt_ms: 0.1,
             unknown_sign: Sign::Excitatory,
             include_other: true,
+            undirected: UndirectedAs::Synapses,
         }
     }
 }
@@ -73,7 +104,26 @@ impl Network {
                 rows.push((e.pre, e.post, e.weight * params.weight_scale * sign.factor(), delay));
             }
         }
-        // Chemical and other edges are each sorted by (pre, post); merge into one row order.
+        if params.undirected == UndirectedAs::Synapses {
+            let edges = &connectome.undirected;
+            rows.reserve(2 * edges.len());
+            for e in edges.iter() {
+                let delay = delay_steps(e.delay.map_or(params.delay_ms, f64::from), params.dt_ms);
+                let ways: &[(u32, u32)] = if e.pre == e.post {
+                    &[(e.pre, e.post)]
+                } else {
+                    &[(e.pre, e.post), (e.post, e.pre)]
+                };
+                for &(a, b) in ways {
+                    let sign = match (e.sign, connectome.neurons.sign[a as usize]) {
+                        (Sign::Unknown, Sign::Unknown) => params.unknown_sign,
+                        (Sign::Unknown, s) | (s, _) => s,
+                    };
+                    rows.push((a, b, e.weight * params.weight_scale * sign.factor(), delay));
+                }
+            }
+        }
+        // Each kind's edges are sorted by (pre, post); merge into one row order.
         rows.sort_by_key(|r| (r.0, r.1));
         let mut out_offsets = vec![0u32; n + 1];
         for r in &rows {
@@ -83,8 +133,12 @@ impl Network {
             out_offsets[i + 1] += out_offsets[i];
         }
         let mut gap_offsets = vec![0u32; n + 1];
-        let gaps = &connectome.electrical;
-        for e in gaps.iter().filter(|e| e.pre != e.post) {
+        let mut gap_kinds = vec![&connectome.electrical];
+        if params.undirected == UndirectedAs::Gap {
+            gap_kinds.push(&connectome.undirected);
+        }
+        let gaps = || gap_kinds.iter().flat_map(|k| k.iter()).filter(|e| e.pre != e.post);
+        for e in gaps() {
             gap_offsets[e.pre as usize + 1] += 1;
             gap_offsets[e.post as usize + 1] += 1;
         }
@@ -95,7 +149,7 @@ impl Network {
         let m = gap_offsets[n] as usize;
         let mut gap_partners = vec![0u32; m];
         let mut gap_weights = vec![0f64; m];
-        for e in gaps.iter().filter(|e| e.pre != e.post) {
+        for e in gaps() {
             for (a, b) in [(e.pre, e.post), (e.post, e.pre)] {
                 let slot = &mut fill[a as usize];
                 gap_partners[*slot as usize] = b;

@@ -273,20 +273,23 @@ impl Graph {
 }
 
 /// The undirected projection used for communities: `w{i,j} = chemical(i→j) + chemical(j→i) +
-/// gap(i,j)`, self-connections dropped (see the module documentation).
+/// gap(i,j)` (+ an undirected connection's weight), self-connections dropped (see the module
+/// documentation).
 pub fn projection(c: &Connectome) -> Graph {
     let n = c.neurons.len();
     let edges = c
         .chemical
         .iter()
         .chain(c.electrical.iter())
+        .chain(c.undirected.iter())
         .filter(|e| e.pre != e.post)
         .map(|e| (e.pre, e.post, e.weight));
     Graph::from_edges(n, edges)
 }
 
 /// The directed projection for Leicht–Newman modularity: every chemical synapse is an arc
-/// `pre → post`, every gap junction an arc each way; self-connections dropped.
+/// `pre → post`, every gap junction (and undirected connection) an arc each way;
+/// self-connections dropped.
 pub fn projection_directed(c: &Connectome) -> Graph {
     Graph::from_arcs(c.neurons.len(), directed_arcs(c))
 }
@@ -297,6 +300,7 @@ pub fn directed_arcs(c: &Connectome) -> impl Iterator<Item = (u32, u32, f64)> + 
     let gap = c
         .electrical
         .iter()
+        .chain(c.undirected.iter())
         .flat_map(|e| [(e.pre, e.post, e.weight), (e.post, e.pre, e.weight)]);
     chemical.chain(gap).filter(|&(u, v, _)| u != v)
 }
