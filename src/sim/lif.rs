@@ -581,6 +581,40 @@ mod tests {
     }
 
     #[test]
+    fn batches_within_the_shortest_delay_give_the_raster_of_single_steps() {
+        use crate::sim::models::{self, ModelConfig};
+        use crate::sim::{Protocol, RecordingSpec, Simulation};
+        let c = crate::io::load("celegans-cook2019", &Default::default()).unwrap();
+        let (_, net) = models::build(&c, &ModelConfig::default()).unwrap();
+        // Switches inside the run end batches early; the Poisson drive forces single steps.
+        let items = r#"{"items": [{"kind": "dc", "target": "AVB*", "amplitude": 200, "start_ms": 30, "stop_ms": 120},
+            {"kind": "silence", "target": "AVA*", "start_ms": 50.3, "stop_ms": 80},
+            {"kind": "ablate", "target": "RIS", "start_ms": 90, "stop_ms": 100.7},
+            {"kind": "poisson", "target": "all", "rate_hz": 40, "weight": 30, "start_ms": 150, "stop_ms": 170}]}"#;
+        let protocol = Protocol::from_json(items).unwrap();
+        let raster = |parts: usize, batched: bool| {
+            let mut lif = Lif::with_parts(&net, LifParams::default(), 0.1, parts);
+            assert_eq!(lif.max_batch(), 15, "1.5 ms delays of 0.1 ms steps");
+            lif.set_i_e(&(0..net.n).map(|i| 340.0 + (i % 13) as f64 * 5.0).collect::<Vec<_>>());
+            let spec = RecordingSpec {
+                spikes: true,
+                ..Default::default()
+            };
+            let mut sim = Simulation::new(Box::new(lif), &c, &protocol, 1, spec).unwrap();
+            if batched {
+                sim.run(2500, None);
+            } else {
+                (0..2500).for_each(|_| sim.step());
+            }
+            sim.recorder.spikes
+        };
+        let single = raster(1, false);
+        assert!(single.len() > 1000, "{} spikes", single.len());
+        assert_eq!(raster(1, true), single);
+        assert_eq!(raster(2, true), single);
+    }
+
+    #[test]
     fn partitions_with_gap_junctions_and_ablation_give_the_same_raster() {
         use crate::sim::models::{self, ModelConfig};
         use crate::sim::{Protocol, RecordingSpec, Simulation};
