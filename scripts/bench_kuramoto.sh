@@ -83,7 +83,7 @@ for (tool, t), (sim, cpu) in best.items():
     if tool == "ours":
         print(f"  connectoscope, {t} thread(s): sim {sim:.3f} s, cpu {cpu:.3f} s: "
               f"{numpy_sim / sim:.1f}x / {numpy_cpu / max(cpu, 1e-3):.1f}x NumPy (sim / cpu); "
-              f"{sim / bound:.2f}x the bandwidth bound")
+              f"{sim / bound:.2f}x / {cpu / bound:.2f}x the bandwidth bound (sim / cpu)")
 print(f"  triad {triad:.1f} GB/s (best of {len(rows) // len(best)}); {bytes_per_step / 1e6:.1f} MB "
       f"streamed per step; bound {bound:.3f} s for {steps} steps")
 PY
