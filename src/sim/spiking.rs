@@ -363,4 +363,38 @@ mod tests {
         assert_eq!(inbox.weight(0, 3), None);
         assert_eq!(partition(5, 2), vec![0..3, 3..5]);
     }
+
+    #[test]
+    fn steps_taken_together_come_out_by_block_in_delivery_order() {
+        // Targets in three blocks; 0 -> {5, 600, 1100} (delay 2), 1 -> {600 (twice), 1100} (delay 3).
+        let edges = [
+            (0, 5, 1.0, 2),
+            (0, 600, 2.0, 2),
+            (0, 1100, -4.0, 2),
+            (1, 600, 0.5, 3),
+            (1, 600, 0.25, 3),
+            (1, 1100, 8.0, 3),
+        ];
+        let mut inbox = Inbox::new(&net(&edges, 1200), 0..1200);
+        let no = [false; 1200];
+        inbox.deliver(&[0, 1], 1, &no, None); // emitted in step 0
+        inbox.take(1, 3, &[(600, 0.125)]);
+        let mut got = Vec::new();
+        for t in 0..3 {
+            for block in 0..3 {
+                inbox.block_arrivals(t, block, |i, ex, inh| got.push((t + 1, block, i, ex, inh)));
+            }
+        }
+        assert_eq!(
+            got,
+            [
+                (1, 1, 600, 0.125, 0.0),
+                (2, 0, 5, 1.0, 0.0),
+                (2, 1, 600, 2.125, 0.0),
+                (2, 2, 1100, 0.0, -4.0),
+                (3, 1, 600, 0.875, 0.0),
+                (3, 2, 1100, 8.0, 0.0),
+            ]
+        );
+    }
 }
