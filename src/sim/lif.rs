@@ -356,7 +356,7 @@ impl Lif {
         let max_batch = if with_gaps || traces.is_some() {
             1
         } else {
-            net.min_delay().map_or(MAX_BATCH, |d| (d as usize).min(MAX_BATCH))
+            net.min_delay().map_or(MAX_BATCH, |d| (d as usize).clamp(1, MAX_BATCH))
         };
         let mut lif = Lif {
             params,
