@@ -29,7 +29,8 @@
 //! Σ_j w_ij sin(θ_j − θ_i) = cos θ_i Σ_j w_ij sin θ_j − sin θ_i Σ_j w_ij cos θ_j, and likewise
 //! for the cosine that α brings in. The sums run over rows by target (weights in single
 //! precision when that is exact), split across `--threads`; a stage computes the next stage's
-//! sines and cosines as it goes.
+//! sines and cosines as it goes. On CPUs with AVX-512 the stage is compiled again for it and
+//! a row's sums gather eight (sin, cos) pairs at a time (see [`super::gather`]).
 
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
@@ -38,6 +39,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
 
+use super::gather::{Weight, row_sums};
 use super::incoming::Incoming;
 use super::network::Network;
 use super::sincos::sin_cos;
@@ -156,33 +158,29 @@ struct Stage<'a, W> {
     lag: Option<(f64, f64)>,
 }
 
-impl<W: Copy + Into<f64> + Sync> Stage<'_, W> {
-    /// dθ_i/dt at this stage.
-    #[inline]
-    fn derivative(&self, i: usize) -> f64 {
+/// A stage's work on a chunk of neurons: the first, and their slots of the sum, the next
+/// stage's phases and their (sin, cos).
+type Chunk<'a> = (usize, &'a mut [f64], &'a mut [f64], &'a mut [[f64; 2]]);
+
+impl<W: Weight> Stage<'_, W> {
+    /// dθ_i/dt at this stage, with the row sums gathered by AVX-512 if `WIDE`.
+    #[inline(always)]
+    fn derivative<const WIDE: bool>(&self, i: usize) -> f64 {
         if self.ablated[i] {
             return 0.0;
         }
         let row = self.offsets[i] as usize..self.offsets[i + 1] as usize;
-        // Two partial sums: one chain of additions is slower than the memory.
         let (sources, weights) = (&self.sources[row.clone()], &self.weights[row]);
-        let mut partial = [[0.0f64; 2]; 2];
-        let (mut sources2, mut weights2) = (sources.chunks_exact(2), weights.chunks_exact(2));
-        for (j, w) in (&mut sources2).zip(&mut weights2) {
-            for k in 0..2 {
-                let [s, c] = self.sent[j[k] as usize];
-                let w: f64 = w[k].into();
-                partial[k][0] += w * s;
-                partial[k][1] += w * c;
-            }
-        }
-        for (&j, &w) in sources2.remainder().iter().zip(weights2.remainder()) {
-            let [s, c] = self.sent[j as usize];
-            let w: f64 = w.into();
-            partial[0][0] += w * s;
-            partial[0][1] += w * c;
-        }
-        let (sum_sin, sum_cos) = (partial[0][0] + partial[1][0], partial[0][1] + partial[1][1]);
+        #[cfg(target_arch = "x86_64")]
+        let [sum_sin, sum_cos] = if WIDE {
+            // SAFETY: only called with WIDE where the CPU has AVX-512F and VL; every source indexes
+            // `sent` (checked in `Kuramoto::new`).
+            unsafe { W::row_sums_avx512(sources, weights, self.sent) }
+        } else {
+            row_sums(sources, weights, self.sent)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let [sum_sin, sum_cos] = row_sums(sources, weights, self.sent);
         let [s, c] = self.own[i];
         // Σ w sin(θj − θi), and Σ w cos(θj − θi) for the lag.
         let sin_diff = c * sum_sin - s * sum_cos;
@@ -191,6 +189,31 @@ impl<W: Copy + Into<f64> + Sync> Stage<'_, W> {
             Some((sin_a, cos_a)) => sin_diff * cos_a - (c * sum_cos + s * sum_sin) * sin_a,
         };
         self.drive[i] + self.gain[i] * coupling
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl")]
+    fn chunk_avx512(&self, rk: usize, theta: &[f64], to_next: f64, chunk: Chunk) {
+        self.chunk::<true>(rk, theta, to_next, chunk);
+    }
+
+    /// Stage `rk` on a chunk of neurons (see [`Stage::run`]).
+    #[inline(always)]
+    fn chunk<const WIDE: bool>(&self, rk: usize, theta: &[f64], to_next: f64, chunk: Chunk) {
+        let (start, sum, next, next_trig) = chunk;
+        for (k, (sum, next)) in sum.iter_mut().zip(next.iter_mut()).enumerate() {
+            let i = start + k;
+            let d = self.derivative::<WIDE>(i);
+            match rk {
+                0 => *sum = d,
+                3 => *sum += d,
+                _ => *sum += 2.0 * d,
+            }
+            *next = theta[i] + to_next * d;
+        }
+        if rk < 3 {
+            fill_sin_cos(next_trig, next);
+        }
     }
 
     /// Runge–Kutta stage `rk` (0..4): adds its slope, with weight 1 or 2, to `sum`; then,
@@ -208,20 +231,13 @@ impl<W: Copy + Into<f64> + Sync> Stage<'_, W> {
         pool: Option<&rayon::ThreadPool>,
     ) {
         let update = |(c, ((sum, next), next_trig)): StageChunk| {
-            let start = c * CHUNK;
-            for (k, (sum, next)) in sum.iter_mut().zip(next.iter_mut()).enumerate() {
-                let i = start + k;
-                let d = self.derivative(i);
-                match rk {
-                    0 => *sum = d,
-                    3 => *sum += d,
-                    _ => *sum += 2.0 * d,
-                }
-                *next = theta[i] + to_next * d;
+            let chunk = (c * CHUNK, sum, next, next_trig);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
+                // SAFETY: the CPU has the features the function is compiled for.
+                return unsafe { self.chunk_avx512(rk, theta, to_next, chunk) };
             }
-            if rk < 3 {
-                fill_sin_cos(next_trig, next);
-            }
+            self.chunk::<false>(rk, theta, to_next, chunk);
         };
         match pool {
             Some(pool) => pool.install(|| {
@@ -274,6 +290,11 @@ impl Kuramoto {
             sources,
             weights,
         } = inputs;
+        // The gathers rely on it.
+        assert!(
+            sources.iter().all(|&j| (j as usize) < n),
+            "a source outside the network"
+        );
         Kuramoto {
             params,
             dt,
@@ -381,7 +402,9 @@ impl Kuramoto {
     }
 }
 
-/// (sin θ, cos θ) of every phase (a loop that vectorises).
+/// (sin θ, cos θ) of every phase (a loop that vectorises, inlined to use the caller's
+/// instruction set).
+#[inline(always)]
 fn fill_sin_cos(out: &mut [[f64; 2]], theta: &[f64]) {
     for (sc, theta) in out.iter_mut().zip(theta) {
         let (s, c) = sin_cos(*theta);

@@ -1,6 +1,7 @@
 //! Dynamics on a connectome: engines (one per model), stimulation protocols, recording, and
 //! the [`Simulation`] that ties them together for the CLI and the app alike.
 
+mod gather;
 pub mod graded;
 pub mod incoming;
 pub mod izhikevich;
@@ -27,6 +28,7 @@ pub use simulation::{Simulation, realised_draws};
 pub use timeline::Timeline;
 
 /// What an engine receives for one step besides its own state.
+#[derive(Clone, Copy)]
 pub struct StepInput<'a> {
     /// Index of the step being computed (time `step * dt` to `(step + 1) * dt`).
     pub step: u64,
@@ -50,6 +52,23 @@ pub trait Engine: Send {
     fn dt_ms(&self) -> f64;
     /// Advances one step and appends the neurons that spiked in it, ascending.
     fn step(&mut self, input: &StepInput, spikes: &mut Vec<u32>);
+    /// The most steps [`Engine::step_batch`] may take at once (1: one at a time).
+    fn max_batch(&self) -> usize {
+        1
+    }
+    /// Advances `spikes.len()` steps (at most [`Engine::max_batch`]) from `input.step`, all
+    /// with the same input, and appends the neurons that spiked in step k to `spikes[k]`. The
+    /// same as that many calls of [`Engine::step`]; engines that can do the steps together
+    /// faster (LIF, within its shortest delay) override it.
+    fn step_batch(&mut self, input: &StepInput, spikes: &mut [Vec<u32>]) {
+        for (k, out) in spikes.iter_mut().enumerate() {
+            let input = StepInput {
+                step: input.step + k as u64,
+                ..*input
+            };
+            self.step(&input, out);
+        }
+    }
     /// Names of the state variables [`Engine::value`] reads; the first is shown by default.
     fn variables(&self) -> &'static [&'static str];
     fn value(&self, variable: usize, neuron: usize) -> f64;

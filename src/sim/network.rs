@@ -185,6 +185,11 @@ impl Network {
         self.delays.iter().copied().max().unwrap_or(1)
     }
 
+    /// The shortest delay (steps), or None without synapses.
+    pub fn min_delay(&self) -> Option<u16> {
+        self.delays.iter().copied().min()
+    }
+
     pub fn has_gaps(&self) -> bool {
         !self.gap_partners.is_empty()
     }

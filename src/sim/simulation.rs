@@ -186,6 +186,71 @@ impl Simulation {
 
     /// Advances one step.
     pub fn step(&mut self) {
+        self.prepare_inputs();
+        self.spikes.clear();
+        let input = StepInput {
+            step: self.step,
+            current: &self.current,
+            synaptic: &self.synaptic,
+            muted: &self.muted,
+            ablated: &self.ablated,
+        };
+        self.engine.step(&input, &mut self.spikes);
+        self.recorder.record(self.step, &self.spikes, self.engine.as_ref());
+        self.step += 1;
+    }
+
+    /// How many of the next `limit` steps have the same inputs as this one and need not be
+    /// recorded one at a time, so the engine may take them as one batch (at least 1).
+    fn steady_steps(&self, limit: u64) -> u64 {
+        let spec = &self.recorder.spec;
+        if !spec.traces.is_empty() || spec.order_parameter {
+            return 1;
+        }
+        let (from, mut to) = (self.step, self.step + limit);
+        for a in &self.items {
+            match a.item.action {
+                // Drawn or switched every step while on.
+                Action::Pulses { .. } | Action::Noise { .. } | Action::Poisson { .. } => {
+                    if a.start < to && a.stop > from {
+                        return 1;
+                    }
+                }
+                // Constant while on: the batch ends before the next switch.
+                Action::Dc { .. } | Action::Silence | Action::Ablate => {
+                    for switch in [a.start, a.stop] {
+                        if switch > from {
+                            to = to.min(switch);
+                        }
+                    }
+                }
+            }
+        }
+        (to - from).max(1)
+    }
+
+    /// Advances `steps` steps with the same inputs in one call of the engine.
+    fn step_batch(&mut self, steps: usize, batch: &mut Vec<Vec<u32>>) {
+        self.prepare_inputs();
+        batch.resize_with(steps, Vec::new);
+        batch.iter_mut().for_each(Vec::clear);
+        let input = StepInput {
+            step: self.step,
+            current: &self.current,
+            synaptic: &self.synaptic,
+            muted: &self.muted,
+            ablated: &self.ablated,
+        };
+        self.engine.step_batch(&input, batch);
+        for spikes in batch.iter() {
+            self.recorder.record(self.step, spikes, self.engine.as_ref());
+            self.step += 1;
+        }
+        self.spikes.clone_from(&batch[steps - 1]);
+    }
+
+    /// Sets the masks, the currents and the synaptic events of the coming step.
+    fn prepare_inputs(&mut self) {
         let step = self.step;
         let dt = self.engine.dt_ms();
         if self
@@ -205,26 +270,29 @@ impl Simulation {
             synaptic: &mut self.synaptic,
         };
         self.current_dirty |= drive(&mut self.items, step, dt, inputs, |_, _, _| {});
-        self.spikes.clear();
-        let input = StepInput {
-            step,
-            current: &self.current,
-            synaptic: &self.synaptic,
-            muted: &self.muted,
-            ablated: &self.ablated,
-        };
-        self.engine.step(&input, &mut self.spikes);
-        self.recorder.record(step, &self.spikes, self.engine.as_ref());
-        self.step += 1;
     }
 
-    /// Runs `steps` steps unless `cancel` is raised; returns the number of steps run.
+    /// Runs `steps` steps unless `cancel` is raised; returns the number of steps run. Steps
+    /// with the same inputs go to the engine in batches (see [`Engine::step_batch`]).
     pub fn run(&mut self, steps: u64, cancel: Option<&AtomicBool>) -> u64 {
-        for done in 0..steps {
+        let mut batch = Vec::new();
+        let mut done = 0;
+        while done < steps {
             if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 return done;
             }
-            self.step();
+            let max_batch = self.engine.max_batch() as u64;
+            let batch_len = if max_batch > 1 {
+                self.steady_steps((steps - done).min(max_batch))
+            } else {
+                1
+            };
+            if batch_len > 1 {
+                self.step_batch(batch_len as usize, &mut batch);
+            } else {
+                self.step();
+            }
+            done += batch_len;
         }
         steps
     }
