@@ -12,11 +12,14 @@ use crate::analysis::functional::{
     AffinityKind, DynamicConnectome, DynamicOptions, GRAPH_FLOOR, Traces, affinity, dynamic_connectome,
 };
 use crate::io;
+use crate::model::recording::names::match_names;
 
 #[derive(Debug, clap::Args)]
 pub struct FunctionalArgs {
-    /// Traces CSV (first column time in s, or time_ms; one column per neuron); several files
-    /// are several recordings (animals) of the same neurons.
+    /// Recordings: traces CSV (wide: time_s or time_ms, one column per neuron; or long:
+    /// neuron,time_s,value), WormWideWeb JSON or NWB. Several files are several recordings
+    /// (animals): the labelled neurons they all share are analysed. NaN values are masked
+    /// pair by pair.
     #[arg(required_unless_present = "simulate", conflicts_with = "simulate")]
     pub traces: Vec<PathBuf>,
     /// Instead of traces: simulate this connectome (file, folder or bundled dataset) with
@@ -90,11 +93,7 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
     };
     let recordings = match &args.simulate {
         Some(dataset) => vec![simulated(dataset, args)?],
-        None => args
-            .traces
-            .iter()
-            .map(|p| io::traces::read(p))
-            .collect::<Result<Vec<_>, _>>()?,
+        None => recorded(&args.traces)?,
     };
     let t0 = Instant::now();
     let opts = DynamicOptions {
@@ -143,6 +142,59 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
             args.out.display()
         )
     })
+}
+
+/// Recordings as traces. Labels take the default connectome's spelling (`avar` → AVAR, `?`
+/// dropped). One recording: every ROI (unlabelled ones as `roi<N>`, 1-based); several: the
+/// labelled neurons all of them have, in the first one's order.
+fn recorded(paths: &[PathBuf]) -> Result<Vec<Traces>, String> {
+    let worm = io::load(io::datasets::DEFAULT, &Default::default()).map_err(|e| e.to_string())?;
+    let mut named = Vec::new();
+    for path in paths {
+        let r = io::read_recording(path).map_err(|e| e.to_string())?;
+        let report = match_names(&r, &worm);
+        let mut seen = std::collections::HashSet::new();
+        let names: Vec<(usize, String)> = (0..r.rois.len())
+            .filter_map(|roi| match report.analysis_name(&r, &worm, roi) {
+                Some(n) => seen.insert(n.clone()).then_some((roi, n)),
+                None if paths.len() == 1 => Some((roi, format!("roi{}", roi + 1))),
+                None => None,
+            })
+            .collect();
+        named.push((r, names));
+    }
+    if named.len() == 1 {
+        let (r, names) = &named[0];
+        return Ok(vec![r.to_traces(names)]);
+    }
+    let common: Vec<String> = named[0]
+        .1
+        .iter()
+        .map(|(_, n)| n.clone())
+        .filter(|n| named[1..].iter().all(|(_, names)| names.iter().any(|(_, m)| m == n)))
+        .collect();
+    if common.len() < 3 {
+        return Err(format!(
+            "the {} recordings share {} labelled neurons; at least 3 are needed",
+            named.len(),
+            common.len()
+        ));
+    }
+    eprintln!(
+        "{} recordings: analysing the {} labelled neurons they all have",
+        named.len(),
+        common.len()
+    );
+    Ok(named
+        .iter()
+        .map(|(r, names)| {
+            let selection: Vec<(usize, String)> = common
+                .iter()
+                .map(|n| (names.iter().find(|(_, m)| m == n).expect("common").0, n.clone()))
+                .collect();
+            r.to_traces(&selection)
+        })
+        .collect())
 }
 
 /// The activity of a simulated run, written to --traces-out when asked.

@@ -2,7 +2,8 @@
 //!
 //! [`load`] opens anything a user may hand us: a bundled dataset's short name, a CSV/TSV edge
 //! list, GraphML, GEXF (each optionally gzipped), a neuPrint export folder or a FlyWire Codex
-//! download folder. [`save`] writes by extension, atomically.
+//! download folder. [`save`] writes by extension, atomically. [`read_recording`] opens recorded
+//! activity (WormWideWeb JSON, NWB, traces CSV).
 
 pub mod codex;
 pub mod csv_edges;
@@ -14,16 +15,20 @@ pub mod gexf;
 pub mod graphml;
 pub mod neuprint;
 pub mod neuron_table;
+pub mod nwb;
+pub mod recording;
 mod source;
 pub mod traces;
 #[cfg(feature = "video")]
 pub mod video;
+pub mod wormwideweb;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub use error::{Location, Problem, ReadError};
+pub use recording::{RecordingFormat, read_recording, read_recording_bytes};
 pub use source::{Guard, MAX_LINE_BYTES, Source, from_io};
 
 use crate::model::{Connectome, SignRule};

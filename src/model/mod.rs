@@ -4,12 +4,14 @@
 mod builder;
 mod edges;
 mod neurons;
+pub mod recording;
 mod signs;
 mod stats;
 
 pub use builder::{ConnectomeBuilder, MergeError};
 pub use edges::{Edge, EdgeKind, Edges};
 pub use neurons::{Neurons, Position, StrColumn};
+pub use recording::{Recording, TimeAxis};
 pub use signs::{Sign, SignRule};
 pub use stats::{DegreeStats, KindStats, Summary};
 
