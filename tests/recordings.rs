@@ -430,3 +430,93 @@ fn planted_groups_in_a_recording_are_recovered() {
         );
     }
 }
+
+/// Cut and corrupted copies of the fixtures (a deterministic stand-in for the fuzz targets
+/// fuzz/fuzz_targets/recording_{json,nwb}.rs): an error or a consistent recording, no panic.
+#[test]
+fn corrupted_files_never_panic() {
+    use connectoscope::io::{RecordingFormat, read_recording_bytes};
+    for (file, format) in [
+        ("neuropal.nwb", RecordingFormat::Nwb),
+        ("plain.nwb", RecordingFormat::Nwb),
+        ("wormwideweb.json", RecordingFormat::WormWideWeb),
+    ] {
+        let bytes = std::fs::read(fixture(file)).unwrap();
+        let mut variants: Vec<Vec<u8>> = (1..60).map(|k| bytes[..bytes.len() * k / 60].to_vec()).collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..300 {
+            let mut v = bytes.clone();
+            for _ in 0..4 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let at = (state >> 33) as usize % v.len();
+                v[at] = (state >> 17) as u8;
+            }
+            variants.push(v);
+        }
+        for v in variants {
+            if let Ok(r) = read_recording_bytes(format, Path::new(file), v) {
+                for roi in 0..r.rois.len() {
+                    assert_eq!(r.trace(roi).len(), r.frames());
+                }
+            }
+        }
+    }
+}
+
+/// A minimal NeuroPAL-layout NWB file written with hdf5-pure: `rois` ROIs × 4 frames and the
+/// given `NeuronIDs/labels` dataset.
+fn tiny_nwb(rois: usize, labels: impl FnOnce(&mut hdf5_pure::DatasetBuilder)) -> Vec<u8> {
+    use hdf5_pure::{AttrValue, FileBuilder};
+    let mut file = FileBuilder::new();
+    let mut processing = file.create_group("processing");
+    let mut module = processing.create_group("CalciumActivity");
+    let mut fluor = module.create_group("SignalRawFluor");
+    let mut series = fluor.create_group("SignalCalciumImResponseSeries");
+    series.set_attr("neurodata_type", AttrValue::String("RoiResponseSeries".into()));
+    series
+        .create_dataset("data")
+        .with_f32_data(&vec![1.0; 4 * rois])
+        .with_shape(&[4, rois as u64]);
+    series
+        .create_dataset("starting_time")
+        .with_f64_data(&[0.0])
+        .with_shape(&[])
+        .set_attr("rate", AttrValue::F64(2.0));
+    fluor.add_group(series.finish());
+    module.add_group(fluor.finish());
+    let mut ids = module.create_group("NeuronIDs");
+    labels(ids.create_dataset("labels"));
+    module.add_group(ids.finish());
+    processing.add_group(module.finish());
+    file.add_group(processing.finish());
+    file.finish().unwrap()
+}
+
+#[test]
+fn nwb_labels_must_be_names_and_cover_every_roi() {
+    use connectoscope::io::{RecordingFormat, read_recording_bytes};
+    let read = |bytes| read_recording_bytes(RecordingFormat::Nwb, Path::new("tiny.nwb"), bytes);
+    let ok = read(tiny_nwb(3, |d| {
+        d.with_vlen_strings(&["AVAL", "", "DB1?"]);
+    }))
+    .unwrap();
+    assert_eq!(labels(&ok), [Some("AVAL"), None, Some("DB1?")]);
+    assert_eq!(ok.time.rate_hz(), 2.0);
+    let numbers = read(tiny_nwb(3, |d| {
+        d.with_i64_data(&[4, 5, 6]);
+    }))
+    .unwrap_err();
+    assert!(numbers.to_string().contains("labels are numbers"), "{numbers}");
+    let short = read(tiny_nwb(3, |d| {
+        d.with_vlen_strings(&["AVAL"]);
+    }))
+    .unwrap_err();
+    assert!(
+        short
+            .to_string()
+            .starts_with("tiny.nwb: '/processing/CalciumActivity/NeuronIDs/labels': lengths disagree"),
+        "{short}"
+    );
+}

@@ -205,6 +205,18 @@ impl Nwb<'_> {
         let time = self.time_axis(file, path, frames)?;
         let rows = self.roi_rows(file, path, rois)?;
         let labels = self.labels(file, path)?;
+        if let (Some((at, l)), Some(&top)) = (&labels, rows.iter().max())
+            && top >= l.len()
+        {
+            return Err(self.at(
+                at,
+                Problem::Invalid(format!(
+                    "lengths disagree: {} labels, but the series uses segmentation row {top}",
+                    l.len()
+                )),
+            ));
+        }
+        let labels = labels.map(|(_, l)| l);
         let identities = rows
             .iter()
             .map(|&row| RoiIdentity {
@@ -293,7 +305,7 @@ impl Nwb<'_> {
 
     /// ROI labels by segmentation row: NeuroPAL `NeuronIDs/labels`, else a label column of the
     /// module's segmentation table.
-    fn labels(&self, file: &File, series: &str) -> Result<Option<Vec<String>>, ReadError> {
+    fn labels(&self, file: &File, series: &str) -> Result<Option<(String, Vec<String>)>, ReadError> {
         let module = parent(parent(series));
         let Ok(group) = file.group(module) else { return Ok(None) };
         let children = group.groups().unwrap_or_default();
@@ -302,7 +314,7 @@ impl Nwb<'_> {
             if n == "NeuronIDs" || neurodata_type(&g).as_deref() == Some("SegmentationLabels") {
                 let path = format!("{module}/{n}/labels");
                 if file.dataset(&path).is_ok() {
-                    return self.strings(file, &path).map(Some);
+                    return Ok(Some((path.clone(), self.strings(file, &path)?)));
                 }
             }
         }
@@ -319,7 +331,7 @@ impl Nwb<'_> {
                 for col in LABEL_COLUMNS {
                     let path = format!("{module}/{n}/{table}/{col}");
                     if file.dataset(&path).is_ok() {
-                        return self.strings(file, &path).map(Some);
+                        return Ok(Some((path.clone(), self.strings(file, &path)?)));
                     }
                 }
             }
