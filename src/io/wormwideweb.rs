@@ -70,26 +70,20 @@ pub fn read(name: &Path, bytes: &[u8]) -> Result<Recording, ReadError> {
             ));
         }
     };
-    let rows: Vec<Vec<Option<f64>>> = serde_json::from_str(raw.get())
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let Rows { values, rows, width } = serde::de::DeserializeSeed::deserialize(RowsSeed, &mut de)
         .map_err(|e| err(key, Problem::Json(format!("expected rows of numbers: {e}"))))?;
-    let (rois, frames) = (rows.len(), rows.first().map_or(0, Vec::len));
-    if let Some((k, row)) = rows.iter().enumerate().find(|(_, r)| r.len() != frames) {
+    let (rois, frames) = (rows, width.unwrap_or(0));
+    if let Some((row, len)) = values.ragged {
         return Err(err(
             key,
-            Problem::Invalid(format!(
-                "lengths disagree: row {} has {} values, row 1 has {frames}",
-                k + 1,
-                row.len()
-            )),
+            Problem::Invalid(format!("lengths disagree: row {row} has {len} values, row 1 has {frames}")),
         ));
     }
     if rois == 0 || frames == 0 {
         return Err(err(key, Problem::Invalid("no traces".into())));
     }
-    let mut values = Vec::with_capacity(rois * frames);
-    for row in &rows {
-        values.extend(row.iter().map(|v| v.map_or(f32::NAN, |x| x as f32)));
-    }
+    let values = values.data;
 
     let time = match (&doc.timestamp_confocal, doc.avg_timestep) {
         (Some(t), _) => {
@@ -212,6 +206,82 @@ pub fn read(name: &Path, bytes: &[u8]) -> Result<Recording, ReadError> {
         None => Vec::new(),
     };
     Ok(recording)
+}
+
+/// Rows of numbers (`null` = NaN) read straight into one flat `f32` buffer, row after row;
+/// the first row whose length differs from the first row's is noted (1-based, its length).
+struct Rows {
+    values: Flat,
+    rows: usize,
+    width: Option<usize>,
+}
+
+#[derive(Default)]
+struct Flat {
+    data: Vec<f32>,
+    ragged: Option<(usize, usize)>,
+}
+
+struct RowsSeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for RowsSeed {
+    type Value = Rows;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Rows, D::Error> {
+        d.deserialize_seq(RowsSeed)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RowsSeed {
+    type Value = Rows;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of arrays of numbers")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
+        let mut out = Rows {
+            values: Flat::default(),
+            rows: 0,
+            width: None,
+        };
+        while let Some(len) = seq.next_element_seed(RowSeed(&mut out.values.data))? {
+            out.rows += 1;
+            match out.width {
+                None => out.width = Some(len),
+                Some(w) if w != len && out.values.ragged.is_none() => out.values.ragged = Some((out.rows, len)),
+                Some(_) => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One row appended to the buffer; its value is the row's length.
+struct RowSeed<'a>(&'a mut Vec<f32>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for RowSeed<'_> {
+    type Value = usize;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RowSeed<'_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of numbers or nulls")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let start = self.0.len();
+        while let Some(v) = seq.next_element::<Option<f64>>()? {
+            self.0.push(v.map_or(f32::NAN, |x| x as f32));
+        }
+        Ok(self.0.len() - start)
+    }
 }
 
 fn time_of(time: &TimeAxis, frame: usize) -> f64 {
