@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use connectoscope::analysis::functional::ntf::NtfOptions;
+use connectoscope::analysis::functional::recorded::{RecordedError, recorded_traces};
 use connectoscope::analysis::functional::{AffinityKind, DynamicOptions, dynamic_connectome};
 use connectoscope::io::{Problem, read_recording};
 use connectoscope::model::recording::names::{MatchKind, match_names};
@@ -363,15 +364,9 @@ fn planted_groups_in_a_recording_are_recovered() {
     let c = worm();
     let report = match_names(&r, &c);
     assert_eq!((report.matched, report.unlabelled), (22, 2));
-    let selection: Vec<(usize, String)> = (0..r.rois.len())
-        .map(|roi| {
-            (
-                roi,
-                report.analysis_name(&r, &c, roi).unwrap_or(format!("roi{}", roi + 1)),
-            )
-        })
-        .collect();
-    let traces = r.to_traces(&selection);
+    let traces = recorded_traces(std::slice::from_ref(&r), &c).unwrap().remove(0);
+    assert_eq!(traces.names.len(), 24, "every ROI, unlabelled ones as roiN");
+    assert!(traces.names.iter().any(|n| n == "roi2") && traces.names.iter().any(|n| n == "roi10"));
     let n = traces.names.len();
     let dc = dynamic_connectome(
         std::slice::from_ref(&traces),
@@ -518,5 +513,52 @@ fn nwb_labels_must_be_names_and_cover_every_roi() {
             .to_string()
             .starts_with("tiny.nwb: '/processing/CalciumActivity/NeuronIDs/labels': lengths disagree"),
         "{short}"
+    );
+}
+
+/// Several animals: the labelled neurons all of them have, in the first one's order, each
+/// under the connectome's spelling; too few shared is an error.
+#[test]
+fn several_recordings_share_their_labelled_neurons() {
+    use connectoscope::model::recording::{RecordingSource, RoiIdentity};
+    let rec = |labels: &[&str]| {
+        let rois: Vec<RoiIdentity> = labels
+            .iter()
+            .map(|l| RoiIdentity {
+                label: (!l.is_empty()).then(|| l.to_string()),
+                ..Default::default()
+            })
+            .collect();
+        let values = (0..rois.len() * 5).map(|k| k as f32).collect();
+        Recording::new(
+            RecordingSource::default(),
+            TimeAxis::Regular {
+                start_s: 0.0,
+                rate_hz: 1.0,
+                frames: 5,
+            },
+            rois,
+            values,
+            vec![],
+            vec![],
+        )
+        .unwrap()
+    };
+    let c = worm();
+    let a = rec(&["AVAL", "", "DB1?", "avar", "RIAL", "FOO"]);
+    let b = rec(&["DB1", "AVAR", "AVAL", "", "FOO"]);
+    let t = recorded_traces(&[a.clone(), b], &c).unwrap();
+    assert_eq!(t[0].names, ["AVAL", "DB1", "AVAR", "FOO"]);
+    assert_eq!(t[1].names, t[0].names);
+    // AVAL is ROI 0 of the first recording and ROI 2 of the second.
+    assert_eq!(t[0].values[0][0], 0.0);
+    assert_eq!(t[1].values[0][0], 10.0);
+    let few = recorded_traces(&[a, rec(&["AVAL", "RIAR"])], &c).unwrap_err();
+    assert_eq!(
+        few,
+        RecordedError::TooFewShared {
+            recordings: 2,
+            shared: 1
+        }
     );
 }

@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use crate::analysis::functional::activity::{self, ActivityOptions};
 use crate::analysis::functional::ntf::NtfOptions;
+use crate::analysis::functional::recorded::recorded_traces;
 use crate::analysis::functional::{
     AffinityKind, DynamicConnectome, DynamicOptions, GRAPH_FLOOR, Traces, affinity, dynamic_connectome,
 };
 use crate::io;
-use crate::model::recording::names::match_names;
 
 #[derive(Debug, clap::Args)]
 pub struct FunctionalArgs {
@@ -144,57 +144,23 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
     })
 }
 
-/// Recordings as traces. Labels take the default connectome's spelling (`avar` → AVAR, `?`
-/// dropped). One recording: every ROI (unlabelled ones as `roi<N>`, 1-based); several: the
-/// labelled neurons all of them have, in the first one's order.
+/// Recordings as traces: labels in the default connectome's spelling; several files give
+/// the labelled neurons they all share (see [`recorded_traces`]).
 fn recorded(paths: &[PathBuf]) -> Result<Vec<Traces>, String> {
     let worm = io::load(io::datasets::DEFAULT, &Default::default()).map_err(|e| e.to_string())?;
-    let mut named = Vec::new();
-    for path in paths {
-        let r = io::read_recording(path).map_err(|e| e.to_string())?;
-        let report = match_names(&r, &worm);
-        let mut seen = std::collections::HashSet::new();
-        let names: Vec<(usize, String)> = (0..r.rois.len())
-            .filter_map(|roi| match report.analysis_name(&r, &worm, roi) {
-                Some(n) => seen.insert(n.clone()).then_some((roi, n)),
-                None if paths.len() == 1 => Some((roi, format!("roi{}", roi + 1))),
-                None => None,
-            })
-            .collect();
-        named.push((r, names));
-    }
-    if named.len() == 1 {
-        let (r, names) = &named[0];
-        return Ok(vec![r.to_traces(names)]);
-    }
-    let common: Vec<String> = named[0]
-        .1
+    let recordings = paths
         .iter()
-        .map(|(_, n)| n.clone())
-        .filter(|n| named[1..].iter().all(|(_, names)| names.iter().any(|(_, m)| m == n)))
-        .collect();
-    if common.len() < 3 {
-        return Err(format!(
-            "the {} recordings share {} labelled neurons; at least 3 are needed",
-            named.len(),
-            common.len()
-        ));
+        .map(|p| io::read_recording(p).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let traces = recorded_traces(&recordings, &worm).map_err(|e| e.to_string())?;
+    if traces.len() > 1 {
+        eprintln!(
+            "{} recordings: analysing the {} labelled neurons they all have",
+            traces.len(),
+            traces[0].names.len()
+        );
     }
-    eprintln!(
-        "{} recordings: analysing the {} labelled neurons they all have",
-        named.len(),
-        common.len()
-    );
-    Ok(named
-        .iter()
-        .map(|(r, names)| {
-            let selection: Vec<(usize, String)> = common
-                .iter()
-                .map(|n| (names.iter().find(|(_, m)| m == n).expect("common").0, n.clone()))
-                .collect();
-            r.to_traces(&selection)
-        })
-        .collect())
+    Ok(traces)
 }
 
 /// The activity of a simulated run, written to --traces-out when asked.

@@ -40,9 +40,7 @@ impl RecordingFormat {
 pub fn read_recording(path: &Path) -> Result<Recording, ReadError> {
     let bytes = std::fs::read(path).map_err(|e| ReadError::new(path, Location::File, Problem::Io(e.to_string())))?;
     let format = RecordingFormat::detect(path, &bytes[..bytes.len().min(16)]);
-    let mut recording = read_recording_bytes(format, path, bytes)?;
-    recording.source.path = path.display().to_string();
-    Ok(recording)
+    read_recording_bytes(format, path, bytes)
 }
 
 /// Reads a recording held in memory, named `name` in errors (fuzzing, drag and drop).

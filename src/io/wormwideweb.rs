@@ -77,7 +77,9 @@ pub fn read(name: &Path, bytes: &[u8]) -> Result<Recording, ReadError> {
     if let Some((row, len)) = values.ragged {
         return Err(err(
             key,
-            Problem::Invalid(format!("lengths disagree: row {row} has {len} values, row 1 has {frames}")),
+            Problem::Invalid(format!(
+                "lengths disagree: row {row} has {len} values, row 1 has {frames}"
+            )),
         ));
     }
     if rois == 0 || frames == 0 {

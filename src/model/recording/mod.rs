@@ -171,7 +171,10 @@ impl Recording {
                 return Err(RecordingError::BadRate(*rate_hz));
             }
             TimeAxis::Irregular(t) => {
-                if let Some(k) = t.windows(2).position(|w| w[1].partial_cmp(&w[0]) != Some(std::cmp::Ordering::Greater)) {
+                if let Some(k) = t
+                    .windows(2)
+                    .position(|w| w[1].partial_cmp(&w[0]) != Some(std::cmp::Ordering::Greater))
+                {
                     return Err(RecordingError::TimesNotIncreasing { frame: k + 1 });
                 }
                 if let Some(k) = t.iter().position(|x| !x.is_finite()) {
