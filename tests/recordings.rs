@@ -562,3 +562,18 @@ fn several_recordings_share_their_labelled_neurons() {
         }
     );
 }
+
+/// Inputs the fuzz targets found: a reversal at frame 0 (an overflow), and an NWB file whose
+/// corrupt dataspace claims a huge dataset (hdf5-pure would allocate it whole).
+#[test]
+fn fuzz_findings_are_errors() {
+    use connectoscope::io::{RecordingFormat, read_recording_bytes};
+    let json = br#"{"trace_array":[[1,null,3]],"avg_timestep":0.01,"labeled":{"1":{"label":"AVAL"}},"reversal_events":[[0,2]]}"#;
+    let e = read_recording_bytes(RecordingFormat::WormWideWeb, Path::new("crash.json"), json.to_vec());
+    assert!(e.is_err());
+    let zero = br#"{"trace_array":[[1,2]],"avg_timestep":0.01,"labeled":{},"reversal_events":[[0,1]]}"#;
+    let e = read_recording_bytes(RecordingFormat::WormWideWeb, Path::new("zero.json"), zero.to_vec()).unwrap_err();
+    assert!(e.to_string().contains("reversal_events[0]"), "{e}");
+    let e = read_recording(&fixture("fuzz_huge_shape.nwb")).unwrap_err();
+    assert!(e.to_string().contains("more than a file"), "{e}");
+}

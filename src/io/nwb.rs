@@ -35,8 +35,8 @@ pub fn read(name: &Path, bytes: Vec<u8>) -> Result<Recording, ReadError> {
 
 /// Reads the series at `series` (an HDF5 path), or the preferred one when `None`.
 pub fn read_series(name: &Path, bytes: Vec<u8>, series: Option<&str>) -> Result<Recording, ReadError> {
-    let nwb = Nwb { name };
     let size = bytes.len() as u64;
+    let nwb = Nwb { name, file_bytes: size };
     let file = File::from_bytes(bytes).map_err(|e| nwb.h5("/", e))?;
     let eof = file.superblock().eof_address;
     if size < eof {
@@ -133,7 +133,13 @@ fn parent(path: &str) -> &str {
 
 struct Nwb<'a> {
     name: &'a Path,
+    /// The file's size: a dataset claiming far more values than it could hold (a corrupt
+    /// dataspace) is refused before anything is allocated for it.
+    file_bytes: u64,
 }
+
+/// Values a dataset may hold per byte of file (gzip of real traces is nowhere near this).
+const MAX_VALUES_PER_BYTE: u64 = 256;
 
 impl Nwb<'_> {
     fn at(&self, path: &str, problem: Problem) -> ReadError {
@@ -160,7 +166,20 @@ impl Nwb<'_> {
     }
 
     fn dataset(&self, file: &File, path: &str) -> Result<Dataset, ReadError> {
-        file.dataset(path).map_err(|e| self.h5(path, e))
+        let d = file.dataset(path).map_err(|e| self.h5(path, e))?;
+        let shape = d.shape().map_err(|e| self.h5(path, e))?;
+        let values = shape.iter().try_fold(1u64, |n, &k| n.checked_mul(k));
+        let limit = MAX_VALUES_PER_BYTE * self.file_bytes + (1 << 20);
+        match values {
+            Some(v) if v <= limit => Ok(d),
+            _ => Err(self.at(
+                path,
+                Problem::Hdf5(format!(
+                    "shape {shape:?} is more than a file of {} bytes can hold (corrupt?)",
+                    self.file_bytes
+                )),
+            )),
+        }
     }
 
     fn f64s(&self, file: &File, path: &str) -> Result<Vec<f64>, ReadError> {
@@ -237,10 +256,10 @@ impl Nwb<'_> {
         };
         let mut recording = Recording::new(source, time, identities, values, behaviour, intervals)
             .map_err(|e| invalid(self.name, Some(path), e))?;
-        recording.animal = file
-            .dataset("/general/subject/subject_id")
-            .and_then(|d| d.read_string())
+        recording.animal = self
+            .dataset(file, "/general/subject/subject_id")
             .ok()
+            .and_then(|d| d.read_string().ok())
             .and_then(|s| s.into_iter().next());
         Ok(recording)
     }
@@ -258,12 +277,13 @@ impl Nwb<'_> {
             return Ok(TimeAxis::Irregular(t));
         }
         let start = format!("{series}/starting_time");
-        let d = file.dataset(&start).map_err(|_| {
-            self.at(
+        if file.dataset(&start).is_err() {
+            return Err(self.at(
                 series,
                 Problem::MissingKey("'timestamps' or 'starting_time' with its 'rate'".into()),
-            )
-        })?;
+            ));
+        }
+        let d = self.dataset(file, &start)?;
         let start_s = d
             .read_f64()
             .map_err(|e| self.h5(&start, e))?
@@ -285,9 +305,10 @@ impl Nwb<'_> {
     /// The segmentation rows of the series' columns (`rois`), else 0..rois.
     fn roi_rows(&self, file: &File, series: &str, rois: usize) -> Result<Vec<usize>, ReadError> {
         let path = format!("{series}/rois");
-        let Ok(d) = file.dataset(&path) else {
+        if file.dataset(&path).is_err() {
             return Ok((0..rois).collect());
-        };
+        }
+        let d = self.dataset(file, &path)?;
         let rows = d.read_i64().map_err(|e| self.h5(&path, e))?;
         if rows.len() != rois {
             return Err(self.at(

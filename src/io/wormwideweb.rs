@@ -156,7 +156,7 @@ pub fn read(name: &Path, bytes: &[u8]) -> Result<Recording, ReadError> {
     if let Some(events) = &doc.reversal_events {
         let mut spans = Vec::with_capacity(events.len());
         for (k, pair) in events.iter().enumerate() {
-            let frame = |v: f64| (v.fract() == 0.0 && v >= 1.0 && v <= frames as f64).then_some(v as usize - 1);
+            let frame = |v: f64| (v.fract() == 0.0 && v >= 1.0 && v <= frames as f64).then(|| v as usize - 1);
             match pair.as_slice() {
                 [a, b] if a <= b && frame(*a).is_some() && frame(*b).is_some() => {
                     spans.push((frame(*a).unwrap(), frame(*b).unwrap()))
