@@ -4,6 +4,7 @@
 mod communities;
 mod export_nest;
 mod functional;
+mod recording;
 #[cfg(feature = "app")]
 mod render;
 mod simulate;
@@ -126,6 +127,9 @@ pub enum Command {
     /// The dynamic functional connectome of activity traces: sliding-window affinities,
     /// non-negative tensor factorisation, communities per component.
     Functional(functional::FunctionalArgs),
+    /// Describe recorded activity files (WormWideWeb JSON, NWB, traces CSV) and match their
+    /// labels to a connectome's neurons.
+    Recording(recording::RecordingArgs),
     /// Render a still (--out shot.png) or a video (--video out.mp4) with no window.
     #[cfg(feature = "app")]
     Render(render::RenderArgs),
@@ -220,6 +224,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::ExportNest(args)) => export_nest::run(&args),
         Some(Command::Communities(args)) => communities::run(&args),
         Some(Command::Functional(args)) => functional::run(&args),
+        Some(Command::Recording(args)) => recording::run(&args),
     };
     match result {
         Ok(text) => {

@@ -246,3 +246,167 @@ fn functional_writes_components_and_communities() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.csv:3") && err.contains("'x'"), "{err}");
 }
+
+fn recording_fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/recordings/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `recording --json`: one object per file with exactly the contracted keys.
+#[test]
+fn recording_json_has_the_contracted_keys() {
+    let files = [recording_fixture("neuropal.nwb"), recording_fixture("wormwideweb.json")];
+    let out = run(&["recording", &files[0], &files[1], "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let objects: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(objects.len(), 2);
+    let mut keys: Vec<&str> = objects[0].as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "behaviour",
+            "duration_s",
+            "file",
+            "frames",
+            "labelled",
+            "matched",
+            "nan_frames",
+            "rate_hz",
+            "rois",
+            "unmatched"
+        ]
+    );
+    let nwb = &objects[0];
+    assert_eq!(nwb["file"], files[0].as_str());
+    assert_eq!(
+        (nwb["rois"].as_u64(), nwb["labelled"].as_u64(), nwb["matched"].as_u64()),
+        (Some(8), Some(6), Some(5))
+    );
+    assert_eq!(nwb["unmatched"], serde_json::json!(["XYZ1"]));
+    assert_eq!(
+        (nwb["frames"].as_u64(), nwb["nan_frames"].as_u64()),
+        (Some(40), Some(4))
+    );
+    assert_eq!(
+        (nwb["duration_s"].as_f64(), nwb["rate_hz"].as_f64()),
+        (Some(15.6), Some(2.5))
+    );
+    assert_eq!(nwb["behaviour"], serde_json::json!([]));
+    let www = &objects[1];
+    assert_eq!(www["matched"], 3);
+    assert_eq!(www["unmatched"], serde_json::json!(["FOO"]));
+    assert_eq!(www["behaviour"].as_array().unwrap().len(), 6);
+    assert!((www["rate_hz"].as_f64().unwrap() - 1.0 / 0.6).abs() < 1e-9);
+
+    let text = run(&["recording", &files[0]]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("unmatched   XYZ1") && text.contains("animal      worm-7"),
+        "{text}"
+    );
+}
+
+/// Bad recordings: the file and the problem on stderr, exit 2; good files are still described.
+#[test]
+fn bad_recordings_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let nwb = std::fs::read(recording_fixture("neuropal.nwb")).unwrap();
+    let truncated = dir.path().join("cut.nwb");
+    std::fs::write(&truncated, &nwb[..nwb.len() * 2 / 3]).unwrap();
+    let missing_key = dir.path().join("nokey.json");
+    std::fs::write(&missing_key, br#"{"trace_array":[[1,2,3]],"labeled":{}}"#).unwrap();
+    let numbers = dir.path().join("numbers.csv");
+    std::fs::write(&numbers, "neuron,time_s,value\n12,0,1\n").unwrap();
+    let lengths = dir.path().join("lengths.json");
+    std::fs::write(
+        &lengths,
+        br#"{"trace_array":[[1,2,3]],"avg_timestep":0.01,"labeled":{},"pumping":[1,2]}"#,
+    )
+    .unwrap();
+    for (path, wanted) in [
+        (truncated.to_str().unwrap().to_string(), "truncated"),
+        (recording_fixture("no_traces.nwb"), "RoiResponseSeries"),
+        (missing_key.to_str().unwrap().to_string(), "missing key 'avg_timestep'"),
+        (numbers.to_str().unwrap().to_string(), "not a neuron name"),
+        (lengths.to_str().unwrap().to_string(), "'pumping'"),
+    ] {
+        let good = recording_fixture("plain.nwb");
+        let out = run(&["recording", &good, &path, "--json"]);
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&path) && err.contains(wanted),
+            "{path}: wanted '{wanted}' in {err}"
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(stdout.lines().count(), 1, "the good file is still described");
+    }
+}
+
+/// `functional` reads every recording format; several files are the recordings axis.
+#[test]
+fn functional_accepts_recordings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fc");
+    let files = [
+        recording_fixture("neuropal.nwb"),
+        recording_fixture("plain.nwb"),
+        recording_fixture("wormwideweb.json"),
+    ];
+    for f in &files {
+        let v = json(&[
+            "functional",
+            f,
+            "--window",
+            "6",
+            "--step",
+            "3",
+            "--rank",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        assert_eq!(v["recordings"], 1, "{f}");
+        assert!(v["neurons"].as_u64().unwrap() >= 4, "{f}: {v}");
+    }
+    // Two animals: the neuropal and WormWideWeb fixtures share no 3 labelled neurons...
+    let both = run(&[
+        "functional",
+        &files[0],
+        &files[2],
+        "--window",
+        "6",
+        "--step",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&both.stderr).contains("share"),
+        "{}",
+        String::from_utf8_lossy(&both.stderr)
+    );
+    // ...the same file twice shares all of them.
+    let v = json(&[
+        "functional",
+        &files[0],
+        &files[0],
+        "--window",
+        "6",
+        "--step",
+        "3",
+        "--rank",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        (v["recordings"].as_u64(), v["neurons"].as_u64()),
+        (Some(2), Some(6)),
+        "the 6 labelled ROIs"
+    );
+}

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use crate::analysis::functional::activity::{self, ActivityOptions};
 use crate::analysis::functional::ntf::NtfOptions;
+use crate::analysis::functional::recorded::recorded_traces;
 use crate::analysis::functional::{
     AffinityKind, DynamicConnectome, DynamicOptions, GRAPH_FLOOR, Traces, affinity, dynamic_connectome,
 };
@@ -15,8 +16,10 @@ use crate::io;
 
 #[derive(Debug, clap::Args)]
 pub struct FunctionalArgs {
-    /// Traces CSV (first column time in s, or time_ms; one column per neuron); several files
-    /// are several recordings (animals) of the same neurons.
+    /// Recordings: traces CSV (wide: time_s or time_ms, one column per neuron; or long:
+    /// neuron,time_s,value), WormWideWeb JSON or NWB. Several files are several recordings
+    /// (animals): the labelled neurons they all share are analysed. NaN values are masked
+    /// pair by pair.
     #[arg(required_unless_present = "simulate", conflicts_with = "simulate")]
     pub traces: Vec<PathBuf>,
     /// Instead of traces: simulate this connectome (file, folder or bundled dataset) with
@@ -90,11 +93,7 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
     };
     let recordings = match &args.simulate {
         Some(dataset) => vec![simulated(dataset, args)?],
-        None => args
-            .traces
-            .iter()
-            .map(|p| io::traces::read(p))
-            .collect::<Result<Vec<_>, _>>()?,
+        None => recorded(&args.traces)?,
     };
     let t0 = Instant::now();
     let opts = DynamicOptions {
@@ -143,6 +142,25 @@ pub fn run(args: &FunctionalArgs) -> Result<String, String> {
             args.out.display()
         )
     })
+}
+
+/// Recordings as traces: labels in the default connectome's spelling; several files give
+/// the labelled neurons they all share (see [`recorded_traces`]).
+fn recorded(paths: &[PathBuf]) -> Result<Vec<Traces>, String> {
+    let worm = io::load(io::datasets::DEFAULT, &Default::default()).map_err(|e| e.to_string())?;
+    let recordings = paths
+        .iter()
+        .map(|p| io::read_recording(p).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let traces = recorded_traces(&recordings, &worm).map_err(|e| e.to_string())?;
+    if traces.len() > 1 {
+        eprintln!(
+            "{} recordings: analysing the {} labelled neurons they all have",
+            traces.len(),
+            traces[0].names.len()
+        );
+    }
+    Ok(traces)
 }
 
 /// The activity of a simulated run, written to --traces-out when asked.

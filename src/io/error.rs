@@ -14,6 +14,8 @@ pub enum Location {
     Cell { line: u64, column: String },
     /// An XML element, with the line it starts on.
     Element { line: u64, element: String },
+    /// A JSON key or an HDF5 object path.
+    Object(String),
 }
 
 /// What is wrong. Tests match on these variants.
@@ -61,6 +63,14 @@ pub enum Problem {
     Invalid(String),
     #[error("unrecognised format: {0}")]
     UnknownFormat(String),
+    #[error("missing {0}")]
+    MissingKey(String),
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    #[error("cannot read it as HDF5: {0}")]
+    Hdf5(String),
+    #[error("{0}")]
+    Recording(crate::model::recording::RecordingError),
 }
 
 /// A reader's error: the file, the place in it and the problem.
@@ -83,7 +93,7 @@ impl ReadError {
     /// The line the problem is on, if it has one.
     pub fn line(&self) -> Option<u64> {
         match &self.location {
-            Location::File => None,
+            Location::File | Location::Object(_) => None,
             Location::Line(l) | Location::Cell { line: l, .. } | Location::Element { line: l, .. } => Some(*l),
         }
     }
@@ -97,6 +107,7 @@ impl fmt::Display for ReadError {
             Location::Line(l) => write!(f, ":{l}")?,
             Location::Cell { line, column } => write!(f, ":{line}: column '{column}'")?,
             Location::Element { line, element } => write!(f, ":{line}: <{element}>")?,
+            Location::Object(path) => write!(f, ": '{path}'")?,
         }
         write!(f, ": {}", self.problem)
     }

@@ -2,10 +2,11 @@
 //!
 //! [`load`] opens anything a user may hand us: a bundled dataset's short name, a CSV/TSV edge
 //! list, GraphML, GEXF, GML, a NeuroML2 network (each optionally gzipped), a Parquet edge
-//! table, a neuPrint export folder or a FlyWire Codex download folder; a file is recognised by
-//! its extension, else by its first bytes. Every reader fills the connectome's
-//! [`import_report`](crate::model::Connectome::import_report). [`save`] writes by extension,
-//! atomically.
+//! table, a neuPrint export folder, a FlyWire Codex download folder or a SONATA circuit; a
+//! file is recognised by its extension, else by its first bytes. Every reader fills the
+//! connectome's [`import_report`](crate::model::Connectome::import_report). [`save`] writes
+//! by extension, atomically. [`read_recording`] opens recorded activity (WormWideWeb JSON,
+//! NWB, traces CSV).
 
 pub mod codex;
 pub mod csv_edges;
@@ -21,13 +22,16 @@ pub mod neuprint;
 pub mod neuroml;
 pub mod neuron_table;
 pub mod npy;
+pub mod nwb;
 pub mod parquet;
+pub mod recording;
 mod sniff;
 pub mod sonata;
 mod source;
 pub mod traces;
 #[cfg(feature = "video")]
 pub mod video;
+pub mod wormwideweb;
 mod xml;
 
 use std::fs;
@@ -35,6 +39,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub use error::{Location, Problem, ReadError};
+pub use recording::{RecordingFormat, read_recording, read_recording_bytes};
 pub use source::{Guard, MAX_LINE_BYTES, Source, from_io};
 
 use crate::model::{Connectome, SignRule};

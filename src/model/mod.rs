@@ -5,6 +5,7 @@ mod builder;
 mod edges;
 mod neurons;
 mod report;
+pub mod recording;
 mod signs;
 mod stats;
 
@@ -12,6 +13,7 @@ pub use builder::{ConnectomeBuilder, MergeError};
 pub use edges::{Edge, EdgeKind, Edges};
 pub use neurons::{Neurons, Position, StrColumn};
 pub use report::{ImportReport, ImportWarning, WarningCode, thousands, value_counts};
+pub use recording::{Recording, TimeAxis};
 pub use signs::{Sign, SignRule};
 pub use stats::{DegreeStats, KindStats, Summary};
 

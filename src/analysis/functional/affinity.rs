@@ -19,6 +19,14 @@
 //! dyballa/dynamic-connectomes) could not be read here, so the smoothing, the normalisation,
 //! the sign threshold and the per-interval comparison below are our formalisation of those
 //! sentences, not theirs; tests/fixtures/functional/differential.json restates it in NumPy.
+//!
+//! Missing values (NaN, e.g. frames a recording lost) are masked pair by pair, never zeroed:
+//! a pair is compared over the samples both traces have. Pearson correlates those samples;
+//! the differential affinity z-scores both traces over them, has no derivative where either
+//! end is missing (no sign there, so no run crosses a gap) and averages over the derivative
+//! samples both have. A pair with too few shared samples in a window (Pearson: 3, the
+//! differential: one derivative sample) has affinity 0 there: no evidence of coupling.
+//! Without NaN nothing changes.
 
 /// A window of traces: `series[neuron][sample]`, all the same length.
 pub type Window<'a> = [&'a [f64]];
@@ -41,19 +49,54 @@ pub fn pair_of(n: usize, mut p: usize) -> (usize, usize) {
     panic!("pair index out of range")
 }
 
+/// Z-scores over the finite samples; NaN stays NaN.
 fn zscore(x: &[f64]) -> Vec<f64> {
-    let n = x.len().max(1) as f64;
-    let mean = x.iter().sum::<f64>() / n;
-    let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let finite = || x.iter().filter(|v| v.is_finite());
+    let n = finite().count().max(1) as f64;
+    let mean = finite().sum::<f64>() / n;
+    let sd = (finite().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
     if sd > 1e-12 {
         x.iter().map(|v| (v - mean) / sd).collect()
     } else {
-        vec![0.0; x.len()]
+        x.iter().map(|v| if v.is_finite() { 0.0 } else { f64::NAN }).collect()
     }
 }
 
-/// Pearson correlations of every pair (upper triangle), clipped at 0.
+/// Pearson correlation over the samples both series have (0 with fewer than 3).
+fn masked_correlation(a: &[f64], b: &[f64]) -> f64 {
+    let both = || a.iter().zip(b).filter(|(x, y)| x.is_finite() && y.is_finite());
+    let n = both().count();
+    if n < 3 {
+        return 0.0;
+    }
+    let (ma, mb) = both().fold((0.0, 0.0), |(sa, sb), (x, y)| (sa + x, sb + y));
+    let (ma, mb) = (ma / n as f64, mb / n as f64);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in both() {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma).powi(2);
+        sbb += (y - mb).powi(2);
+    }
+    if saa > 1e-24 && sbb > 1e-24 {
+        sab / (saa * sbb).sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// Pearson correlations of every pair (upper triangle), clipped at 0; with NaN, each pair
+/// over the samples both have.
 pub fn pearson(w: &Window) -> Vec<f64> {
+    if w.iter().any(|s| s.iter().any(|v| v.is_nan())) {
+        let n = w.len();
+        let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+        for i in 0..n {
+            for j in i + 1..n {
+                out.push(masked_correlation(w[i], w[j]).max(0.0));
+            }
+        }
+        return out;
+    }
     let z: Vec<Vec<f64>> = w.iter().map(|s| zscore(s)).collect();
     let n = z.len();
     let len = z.first().map_or(1, |s| s.len()).max(1) as f64;
@@ -98,55 +141,92 @@ pub fn differential(w: &Window, k: usize) -> Vec<f64> {
         return vec![0.0; pairs];
     }
     let h = k.clamp(1, (len - 1) / 2);
-    let t_len = len - 2 * h;
-    let g: Vec<Vec<f64>> = w
-        .iter()
-        .map(|s| {
-            let z = zscore(s);
-            (h..len - h).map(|t| (z[t + h] - z[t - h]) / (2 * h) as f64).collect()
-        })
-        .collect();
-    let sign: Vec<Vec<i8>> = g
-        .iter()
-        .map(|d| {
-            d.iter()
-                .map(|&v| {
-                    if v > FLAT {
-                        1
-                    } else if v < -FLAT {
-                        -1
-                    } else {
-                        0
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let has_nan: Vec<bool> = w.iter().map(|s| s.iter().any(|v| v.is_nan())).collect();
+    let slopes: Vec<Slopes> = w.iter().map(|s| Slopes::of(&zscore(s), h)).collect();
     let mut out = Vec::with_capacity(pairs);
     for i in 0..n {
         for j in i + 1..n {
-            let (gi, gj, si, sj) = (&g[i], &g[j], &sign[i], &sign[j]);
-            let mut total = 0.0;
-            let mut t = 0;
-            while t < t_len {
-                let (a, b) = (si[t], sj[t]);
-                if a == 0 || b == 0 {
-                    t += 1;
-                    continue;
-                }
-                let (mut ai, mut aj, mut run) = (0.0, 0.0, 0usize);
-                while t < t_len && si[t] == a && sj[t] == b {
-                    ai += gi[t].abs();
-                    aj += gj[t].abs();
-                    run += 1;
-                    t += 1;
-                }
-                total += run as f64 * (ai.min(aj) / ai.max(aj));
+            if has_nan[i] || has_nan[j] {
+                // Pairwise masking: both traces z-scored over the samples both have, so a gap
+                // in one does not change the other's scale.
+                let (a, b) = masked_pair(w[i], w[j]);
+                out.push(run_affinity(&Slopes::of(&zscore(&a), h), &Slopes::of(&zscore(&b), h)));
+            } else {
+                out.push(run_affinity(&slopes[i], &slopes[j]));
             }
-            out.push(total / t_len as f64);
         }
     }
     out
+}
+
+/// The smoothed derivative of a z-scored trace and its sign (0 where flat or missing).
+struct Slopes {
+    g: Vec<f64>,
+    sign: Vec<i8>,
+}
+
+impl Slopes {
+    fn of(z: &[f64], h: usize) -> Slopes {
+        let g: Vec<f64> = (h..z.len() - h)
+            .map(|t| (z[t + h] - z[t - h]) / (2 * h) as f64)
+            .collect();
+        let sign = g
+            .iter()
+            .map(|&v| {
+                if v > FLAT {
+                    1
+                } else if v < -FLAT {
+                    -1
+                } else {
+                    0
+                }
+            })
+            .collect();
+        Slopes { g, sign }
+    }
+}
+
+/// Both series with NaN wherever either has one.
+fn masked_pair(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| {
+            if x.is_nan() || y.is_nan() {
+                (f64::NAN, f64::NAN)
+            } else {
+                (x, y)
+            }
+        })
+        .unzip()
+}
+
+/// Steps 4-5 of [`differential`] for one pair, averaged over the derivative samples both
+/// have (0 with none).
+fn run_affinity(i: &Slopes, j: &Slopes) -> f64 {
+    let (gi, gj, si, sj) = (&i.g, &j.g, &i.sign, &j.sign);
+    let t_len = gi.len();
+    let shared = gi.iter().zip(gj).filter(|(a, b)| !a.is_nan() && !b.is_nan()).count();
+    if shared == 0 {
+        return 0.0;
+    }
+    let mut total = 0.0;
+    let mut t = 0;
+    while t < t_len {
+        let (a, b) = (si[t], sj[t]);
+        if a == 0 || b == 0 {
+            t += 1;
+            continue;
+        }
+        let (mut ai, mut aj, mut run) = (0.0, 0.0, 0usize);
+        while t < t_len && si[t] == a && sj[t] == b {
+            ai += gi[t].abs();
+            aj += gj[t].abs();
+            run += 1;
+            t += 1;
+        }
+        total += run as f64 * (ai.min(aj) / ai.max(aj));
+    }
+    total / shared as f64
 }
 
 #[cfg(test)]
@@ -199,5 +279,37 @@ mod tests {
         assert_eq!(f[pair_index(3, 0, 2)], 0.0);
         assert_eq!(f[pair_index(3, 1, 2)], 0.0);
         assert_eq!(differential(&[&a[..2], &b[..2]], 1), vec![0.0]);
+    }
+
+    /// NaN samples are masked pair by pair: a co-varying pair stays co-varying across a gap,
+    /// the pair's other samples decide, and a trace with no shared samples scores 0.
+    #[test]
+    fn missing_samples_are_masked_not_zeroed() {
+        let t: Vec<f64> = (0..200).map(|k| k as f64 * 0.05).collect();
+        let a: Vec<f64> = t.iter().map(|x| x.sin()).collect();
+        let mut b: Vec<f64> = t.iter().map(|x| 2.0 * x.sin() + 1.0).collect();
+        for v in &mut b[50..70] {
+            *v = f64::NAN;
+        }
+        let c: Vec<f64> = t.iter().map(|x| (3.7 * x).cos()).collect();
+        let gone = vec![f64::NAN; t.len()];
+        let w: Vec<&[f64]> = vec![&a, &b, &c, &gone];
+        let r = pearson(&w);
+        assert!((r[pair_index(4, 0, 1)] - 1.0).abs() < 1e-9, "{r:?}");
+        assert_eq!(r[pair_index(4, 0, 3)], 0.0);
+        // Zeros in the gap instead of NaN would break the correlation.
+        let mut zeroed = b.clone();
+        for v in &mut zeroed[50..70] {
+            *v = 0.0;
+        }
+        assert!(pearson(&[&a, &zeroed])[0] < 0.95);
+        let f = differential(&w, 2);
+        assert!(f[pair_index(4, 0, 1)] > 0.99, "{f:?}");
+        assert!(f[pair_index(4, 0, 1)] > f[pair_index(4, 0, 2)] + 0.2, "{f:?}");
+        assert_eq!(f[pair_index(4, 2, 3)], 0.0);
+        assert!(f.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)));
+        // Without NaN the masked path is not taken and nothing changes.
+        let plain: Vec<&[f64]> = vec![&a, &c];
+        assert!((masked_correlation(&a, &c).max(0.0) - pearson(&plain)[0]).abs() < 1e-12);
     }
 }

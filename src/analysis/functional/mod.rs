@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod affinity;
 pub mod ntf;
+pub mod recorded;
 
 use crate::analysis::communities::{self, Graph};
 use ntf::{NtfOptions, Tensor3};
