@@ -51,7 +51,7 @@ fn vertex(v: Vertex) -> VertexOutput {
 }
 
 // How much bigger than its sphere a marked neuron's quad is.
-const HALO: f32 = 1.6;
+const HALO: f32 = 1.35;
 
 // Halo colours (linear; sRGB in `Mark::color`).
 const STIMULATED: vec3<f32> = vec3<f32>(0.955, 0.214, 0.010);
@@ -67,8 +67,8 @@ fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
     if (in.flags & 112u) != 0u {
         // The halo: a ring around the sphere, split in two when two marks apply.
         let d = sqrt(d2);
-        if d > 0.72 {
-            if d < 0.8 {
+        if d > 0.75 {
+            if d < 0.85 {
                 discard;
             }
             let stimulated = (in.flags & 16u) != 0u;

@@ -4,16 +4,16 @@
 mod builder;
 mod edges;
 mod neurons;
-mod report;
 pub mod recording;
+mod report;
 mod signs;
 mod stats;
 
 pub use builder::{ConnectomeBuilder, MergeError};
 pub use edges::{Edge, EdgeKind, Edges};
 pub use neurons::{Neurons, Position, StrColumn};
-pub use report::{ImportReport, ImportWarning, WarningCode, thousands, value_counts};
 pub use recording::{Recording, TimeAxis};
+pub use report::{ImportReport, ImportWarning, WarningCode, thousands, value_counts};
 pub use signs::{Sign, SignRule};
 pub use stats::{DegreeStats, KindStats, Summary};
 

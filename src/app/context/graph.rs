@@ -15,10 +15,8 @@ pub struct GraphData {
     pub in_degree: Vec<u32>,
     pub out_degree: Vec<u32>,
     pub gap_degree: Vec<u32>,
-    /// Chemical edge ids, heaviest first.
-    pub chemical_by_weight: Vec<u32>,
-    /// Gap-junction edge ids, heaviest first.
-    pub electrical_by_weight: Vec<u32>,
+    /// Edge ids of each kind (in [`EdgeKind::ALL`]'s order), heaviest first.
+    by_kind: [Vec<u32>; 4],
     /// Largest weight over chemical and electrical edges (1 when there are none).
     pub max_weight: f64,
     /// Lower-case names and classes, for search.
@@ -40,11 +38,12 @@ impl GraphData {
             ids.sort_by(|&a, &b| e.get(b as usize).weight.total_cmp(&e.get(a as usize).weight));
             ids
         };
-        let chemical_by_weight = by_weight(EdgeKind::Chemical);
-        let electrical_by_weight = by_weight(EdgeKind::Electrical);
-        let top = |kind: EdgeKind, ids: &[u32]| ids.first().map_or(0.0, |&id| c.edges(kind).get(id as usize).weight);
-        let max_weight =
-            top(EdgeKind::Chemical, &chemical_by_weight).max(top(EdgeKind::Electrical, &electrical_by_weight));
+        let by_kind = EdgeKind::ALL.map(by_weight);
+        let max_weight = EdgeKind::ALL
+            .iter()
+            .zip(&by_kind)
+            .filter_map(|(&kind, ids)| ids.first().map(|&id| c.edges(kind).get(id as usize).weight))
+            .fold(0.0, f64::max);
         let names_lower = c.neurons.names().iter().map(|s| s.to_lowercase()).collect();
         let classes_lower = (0..n)
             .map(|i| c.neurons.class.get(i).unwrap_or("").to_lowercase())
@@ -55,12 +54,17 @@ impl GraphData {
             in_degree,
             out_degree,
             gap_degree,
-            chemical_by_weight,
-            electrical_by_weight,
+            by_kind,
             max_weight: if max_weight > 0.0 { max_weight } else { 1.0 },
             names_lower,
             classes_lower,
         }
+    }
+
+    /// The edge ids of a kind, heaviest first.
+    pub fn by_weight(&self, kind: EdgeKind) -> &[u32] {
+        let k = EdgeKind::ALL.iter().position(|&x| x == kind).expect("a kind");
+        &self.by_kind[k]
     }
 
     pub fn len(&self) -> usize {

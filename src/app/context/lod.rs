@@ -9,6 +9,10 @@ use crate::model::EdgeKind;
 pub struct EdgeFilter {
     pub chemical: bool,
     pub electrical: bool,
+    /// Undirected connections of unknown kind (an undirected graph's edges).
+    pub undirected: bool,
+    /// Connections of a kind we do not know (the file's own type is kept).
+    pub other: bool,
     /// Connections lighter than this are hidden.
     pub min_weight: f64,
     /// Keep a connection only while one of its ends has kept fewer than this many.
@@ -25,6 +29,8 @@ impl EdgeFilter {
         EdgeFilter {
             chemical: true,
             electrical: true,
+            undirected: true,
+            other: true,
             min_weight: 0.0,
             per_neuron: match edges {
                 0..=2_000 => None,
@@ -34,39 +40,40 @@ impl EdgeFilter {
             cap: 100_000,
         }
     }
+
+    pub fn shows(&self, kind: EdgeKind) -> bool {
+        match kind {
+            EdgeKind::Chemical => self.chemical,
+            EdgeKind::Electrical => self.electrical,
+            EdgeKind::Undirected => self.undirected,
+            EdgeKind::Other => self.other,
+        }
+    }
 }
 
-/// Fills `out` with the connections to draw, heaviest first, chemical and electrical merged.
+/// Fills `out` with the connections to draw, heaviest first, all kinds shown merged.
 /// `kept` is scratch space (one counter per neuron).
 pub fn select_edges(g: &GraphData, f: &EdgeFilter, kept: &mut Vec<u32>, out: &mut Vec<(EdgeKind, u32)>) {
     out.clear();
     kept.clear();
     kept.resize(g.len(), 0);
-    let chem: &[u32] = if f.chemical { &g.chemical_by_weight } else { &[] };
-    let elec: &[u32] = if f.electrical { &g.electrical_by_weight } else { &[] };
+    let lists = EdgeKind::ALL.map(|kind| (kind, if f.shows(kind) { g.by_weight(kind) } else { &[] }));
     let weight = |kind: EdgeKind, id: u32| g.c.edges(kind).get(id as usize).weight;
-    let (mut a, mut b) = (0, 0);
+    let mut at = [0usize; 4];
     while out.len() < f.cap {
-        let next = match (chem.get(a), elec.get(b)) {
-            (Some(&x), Some(&y)) => {
-                if weight(EdgeKind::Chemical, x) >= weight(EdgeKind::Electrical, y) {
-                    a += 1;
-                    (EdgeKind::Chemical, x)
-                } else {
-                    b += 1;
-                    (EdgeKind::Electrical, y)
+        // The heaviest of the lists' heads (the first list wins a tie: chemical first).
+        let mut best: Option<(usize, f64)> = None;
+        for (k, (kind, ids)) in lists.iter().enumerate() {
+            if let Some(&id) = ids.get(at[k]) {
+                let w = weight(*kind, id);
+                if best.is_none_or(|(_, b)| w > b) {
+                    best = Some((k, w));
                 }
             }
-            (Some(&x), None) => {
-                a += 1;
-                (EdgeKind::Chemical, x)
-            }
-            (None, Some(&y)) => {
-                b += 1;
-                (EdgeKind::Electrical, y)
-            }
-            (None, None) => break,
-        };
+        }
+        let Some((k, _)) = best else { break };
+        let next = (lists[k].0, lists[k].1[at[k]]);
+        at[k] += 1;
         let e = g.c.edges(next.0).get(next.1 as usize);
         if e.weight < f.min_weight {
             break; // sorted: everything after is lighter

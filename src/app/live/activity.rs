@@ -161,16 +161,9 @@ pub fn activity_colors(
             m
         })
         .collect();
-    // Spiking and stimulated neurons swell so they stand out of a dense cluster.
+    // Spiking neurons swell so they stand out of a dense cluster.
     let scale = (0..n)
-        .map(|i| {
-            if s.ablated[i] {
-                0.7
-            } else {
-                let stimulated = if s.driven[i] { 1.25 } else { 1.0 };
-                stimulated * (1.0 + 0.9 * flash(i))
-            }
-        })
+        .map(|i| if s.ablated[i] { 0.7 } else { 1.0 + 0.9 * flash(i) })
         .collect();
     for mark in Mark::ALL {
         if marks.iter().any(|&m| m & mark as u8 != 0) {

@@ -614,13 +614,60 @@ fn files_ui(ui: &mut egui::Ui, l: &mut LiveUi, g: &GraphData, document: &Protoco
             ui.spinner();
         }
     });
+    if ui
+        .add_enabled(l.files.export.is_none(), egui::Button::new("Export for NEST…"))
+        .on_hover_text(
+            "A PyNEST script and binary arrays for this protocol and model, run up to the time reached \
+             (1 s if none): `python run.py` gives the same spikes, on a cluster too (MPI)",
+        )
+        .clicked()
+    {
+        let c = g.c.clone();
+        let config = document
+            .simulation
+            .clone()
+            .unwrap_or_else(|| ModelConfig::for_model("lif"));
+        let now = l.live.snapshot.time_ms;
+        let run = crate::io::nest_export::NestRun {
+            config,
+            protocol: document.clone(),
+            i_e: None,
+            duration_ms: if now > 0.0 { now } else { 1000.0 },
+        };
+        l.files.export = Some(Job::spawn(
+            "export for NEST",
+            move |w| {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Export for NEST: a new folder")
+                    .set_file_name("nest_run")
+                    .save_file();
+                let Some(dir) = picked else {
+                    w.send(Ok(String::new()));
+                    return;
+                };
+                w.send(
+                    crate::io::nest_export::write(&dir, &c, &run, false)
+                        .map(|s| {
+                            format!(
+                                "wrote {} ({} neurons, {} connections): cd there and run `python run.py`",
+                                dir.display(),
+                                s.neurons,
+                                s.connections
+                            )
+                        })
+                        .map_err(|e| format!("{}: {e}", dir.display())),
+                );
+            },
+            Err,
+        ));
+    }
 }
 
 fn poll_export(l: &mut LiveUi) {
     let Some(job) = &l.files.export else { return };
     match job.poll() {
         Poll::Ready(r) => {
-            l.live.note = Some(r.unwrap_or_else(|e| e));
+            l.live.note = Some(r.unwrap_or_else(|e| e)).filter(|n| !n.is_empty());
             l.files.export = None;
         }
         Poll::Finished => l.files.export = None,

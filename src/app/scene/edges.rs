@@ -152,7 +152,7 @@ fn fill(
     if positions.current.len() != n || colors.colors.len() != n {
         return;
     }
-    r.total = g.c.chemical.len() + g.c.electrical.len();
+    r.total = EdgeKind::ALL.iter().map(|&k| g.c.edges(k).len()).sum();
     select_edges(g, &settings.edges, &mut r.kept, &mut r.selected);
     r.drawn = r.selected.len();
     let dim_active = !selection.selected.is_empty() && settings.hops > 0 && selection.hops.len() == n;
@@ -167,18 +167,11 @@ fn fill(
     let mut extra: Vec<(EdgeKind, u32)> = Vec::new();
     if focus_edges {
         for &i in &selection.selected {
-            extra.extend(g.c.chemical.out_ids(i).map(|id| (EdgeKind::Chemical, id as u32)));
-            extra.extend(g.c.chemical.in_ids(i).map(|id| (EdgeKind::Chemical, id as u32)));
-            extra.extend(g.c.electrical.out_ids(i).map(|id| (EdgeKind::Electrical, id as u32)));
-            extra.extend(g.c.electrical.in_ids(i).map(|id| (EdgeKind::Electrical, id as u32)));
-        }
-        extra.retain(|&(k, _)| {
-            if k == EdgeKind::Chemical {
-                settings.edges.chemical
-            } else {
-                settings.edges.electrical
+            for kind in EdgeKind::ALL.into_iter().filter(|&k| settings.edges.shows(k)) {
+                let e = g.c.edges(kind);
+                extra.extend(e.out_ids(i).chain(e.in_ids(i)).map(|id| (kind, id as u32)));
             }
-        });
+        }
         extra.sort_unstable_by_key(|&(k, id)| (k as u8, id));
         extra.dedup();
         r.drawn += extra.len();
@@ -207,6 +200,12 @@ fn fill(
         }
         let (slot, c0, c1) = match kind {
             EdgeKind::Electrical => (BUCKETS + bucket, linear(gap, alpha), linear(gap, alpha)),
+            // No sense of direction: one colour, both ends' mixed, along the whole line.
+            EdgeKind::Undirected => {
+                let (a, b) = (colors.colors[e.pre as usize], colors.colors[e.post as usize]);
+                let mid = [0, 1, 2, 3].map(|k| (a[k] + b[k]) / 2.0);
+                (bucket, linear(mid, alpha * 0.7), linear(mid, alpha * 0.7))
+            }
             _ => {
                 let base = if settings.color_by == ColorBy::Sign {
                     match g.c.edge_sign(kind, id as usize) {

@@ -34,10 +34,34 @@ pub(super) fn side_panel_ui(
     capture_ui(ui, jobs, &mut shell.captures);
 }
 
+/// How the file was read (as Gephi shows after an import): interpretations, merged rows,
+/// unknown types, added neurons. Open while there is something to say.
+fn import_report_ui(ui: &mut egui::Ui, g: &GraphData) {
+    let warnings = &g.c.import_report.warnings;
+    if warnings.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!("Import report ({})", warnings.len()))
+        .id_salt(("import report", &g.source))
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("import report")
+                .max_height(160.0)
+                .show(ui, |ui| {
+                    for w in warnings {
+                        ui.label(egui::RichText::new(format!("• {}", w.message)).small())
+                            .on_hover_text(format!("{} ({})", w.code.as_str(), w.count));
+                    }
+                });
+        });
+}
+
 fn file_ui(ui: &mut egui::Ui, scene: &mut Scene, state: &mut UiState, requests: &mut MessageWriter<Request>) {
     egui::CollapsingHeader::new("File").default_open(true).show(ui, |ui| {
         if let Some(g) = &scene.graph.data {
             ui.label(egui::RichText::new(&g.source).strong());
+            import_report_ui(ui, g);
         }
         ui.horizontal(|ui| {
             let r = ui.add(
@@ -316,6 +340,21 @@ fn edges_ui(ui: &mut egui::Ui, scene: &mut Scene) {
                     format!("gap junctions ({})", g.c.electrical.len()),
                 );
             });
+            if !g.c.undirected.is_empty() || !g.c.other.is_empty() {
+                ui.horizontal(|ui| {
+                    if !g.c.undirected.is_empty() {
+                        ui.checkbox(
+                            &mut s.edges.undirected,
+                            format!("undirected ({})", g.c.undirected.len()),
+                        )
+                        .on_hover_text("Connections of an undirected graph whose kind the file does not say");
+                    }
+                    if !g.c.other.is_empty() {
+                        ui.checkbox(&mut s.edges.other, format!("other ({})", g.c.other.len()))
+                            .on_hover_text("Connections of a type we do not know (see the import report)");
+                    }
+                });
+            }
             ui.add(
                 egui::Slider::new(&mut s.edges.min_weight, 0.0..=g.max_weight)
                     .logarithmic(true)
