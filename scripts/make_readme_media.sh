@@ -10,5 +10,5 @@ xvfb-run -a -s "-screen 0 1600x900x24" "$bin" --size 1280x800 --screenshot docs/
 # Noise into every neuron (background: no halo), pulses into AVB (orange halos), AVA silenced
 # (purple), RIS ablated (red): the spikes flash over the halos.
 "$bin" render celegans-cook2019 --simulate lif --protocol docs/live_protocol.json --run-for 200ms \
-    --video docs/live.gif --size 640x360 --seconds 4 --fps 10 --sim-speed 100 \
+    --video docs/live.gif --size 640x360 --seconds 3 --fps 8 --sim-speed 100 \
     --title "C. elegans, LIF: noise into all, pulses into AVB"

@@ -140,8 +140,10 @@ pub fn home_view(points: &[[f32; 3]], aspect: f32) -> Home {
         let step = (points.len() / 2000).max(1);
         let sample: Vec<[f32; 3]> = points.iter().step_by(step).copied().collect();
         let mut best = f32::INFINITY;
-        for y in 3..=11 {
-            for p in 0..=8 {
+        // Turned at most 40° from the side (beyond, perspective makes the near end loom and the
+        // far end shrink: a smaller distance, a worse picture), tilted at most 57°.
+        for y in 2..=7 {
+            for p in 0..=10 {
                 let (cy, cp) = (-0.1 * y as f32, -0.1 * p as f32);
                 let d = frame(&sample, cy, cp).1;
                 if d < best {
