@@ -53,6 +53,10 @@ fn headless_app() -> App {
         PrimaryWindow,
     ));
     app.world_mut().resource_mut::<UiFocus>().viewport = [0.0, 0.0, SIZE.0 as f32, SIZE.1 as f32];
+    // Tests leave the user's recent-files list alone.
+    app.world_mut()
+        .resource_mut::<super::ui::session::Sessions>()
+        .persist_recent = false;
     app
 }
 

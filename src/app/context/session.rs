@@ -233,12 +233,13 @@ pub mod recent {
             .unwrap_or_default()
     }
 
-    /// Puts `entry` first and saves; a failure to save is not worth an error.
-    pub fn push(list: &mut Vec<String>, entry: &str) {
+    /// Puts `entry` first and, with `save`, saves; a failure to save is not worth an error.
+    pub fn push(list: &mut Vec<String>, entry: &str, save: bool) {
         list.retain(|e| e != entry);
         list.insert(0, entry.to_string());
         list.truncate(KEEP);
-        if let Some(f) = file()
+        if save
+            && let Some(f) = file()
             && let Some(dir) = f.parent()
             && std::fs::create_dir_all(dir).is_ok()
         {

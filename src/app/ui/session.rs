@@ -37,7 +37,7 @@ impl Plugin for SessionPlugin {
 }
 
 /// Sessions being opened or saved, and the recent files.
-#[derive(Resource, Default)]
+#[derive(Resource)]
 pub struct Sessions {
     /// A session read from disk whose source is being opened.
     pending: Option<Pending>,
@@ -45,6 +45,20 @@ pub struct Sessions {
     dialog: Option<Job<Option<DialogAnswer>>>,
     /// Recently opened files and sessions, newest first (loaded on first use).
     pub recent: Option<Vec<String>>,
+    /// Keep the recent list in the user's config folder (not in tests).
+    pub persist_recent: bool,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions {
+            pending: None,
+            save: None,
+            dialog: None,
+            recent: None,
+            persist_recent: true,
+        }
+    }
 }
 
 struct Pending {
@@ -67,8 +81,11 @@ impl Sessions {
     }
 
     fn remember(&mut self, entry: &str) {
-        let list = self.recent.get_or_insert_with(recent::load);
-        recent::push(list, entry);
+        let persist = self.persist_recent;
+        let list = self
+            .recent
+            .get_or_insert_with(|| if persist { recent::load() } else { Vec::new() });
+        recent::push(list, entry, persist);
     }
 }
 
