@@ -167,7 +167,9 @@ impl Plan {
                 "the duration must be a non-negative number of ms".into(),
             ));
         }
-        run.protocol.validate().map_err(NestExportError::Invalid)?;
+        run.protocol
+            .validate()
+            .map_err(|e| NestExportError::Invalid(e.into()))?;
         let n = connectome.neurons.len();
         let net = Network::build(
             connectome,
@@ -181,8 +183,8 @@ impl Plan {
         let mut notes = Vec::new();
         let model = match config.model.as_str() {
             "lif" => {
-                let p: LifParams =
-                    with_overrides(LifParams::default(), &config.params).map_err(NestExportError::Invalid)?;
+                let p: LifParams = with_overrides(LifParams::default(), &config.params)
+                    .map_err(|e| NestExportError::Invalid(e.into()))?;
                 if p.g_gap != 0.0 && net.has_gaps() {
                     return Err(unsupported(format!(
                         "g_gap = {}: NEST's iaf_psc_exp has no gap junctions (export with g_gap=0)",
@@ -197,9 +199,9 @@ impl Plan {
                 Model::Lif(p)
             }
             "izhikevich" => {
-                let p: IzhikevichParams =
-                    with_overrides(IzhikevichParams::default(), &config.params).map_err(NestExportError::Invalid)?;
-                p.validate().map_err(NestExportError::Invalid)?;
+                let p: IzhikevichParams = with_overrides(IzhikevichParams::default(), &config.params)
+                    .map_err(|e| NestExportError::Invalid(e.into()))?;
+                p.validate().map_err(|e| NestExportError::Invalid(e.into()))?;
                 if p.tau_syn > 0.0 {
                     return Err(unsupported(format!(
                         "tau_syn = {}: NEST's izhikevich has instantaneous synapses only (export with tau_syn=0)",
@@ -391,7 +393,7 @@ impl Plan {
                 }
             },
         )
-        .map_err(NestExportError::Invalid)?;
+        .map_err(|e| NestExportError::Invalid(e.into()))?;
 
         let mut devices = Vec::new();
         for (k, item) in items.iter().enumerate() {

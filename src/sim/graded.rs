@@ -24,6 +24,7 @@
 //! - A muted neuron's chemical output is silenced (its gap junctions still conduct, as for the
 //!   LIF model); an ablated one is held at V_rest with neither synapses nor junctions.
 
+use crate::sim::SimError;
 use serde::{Deserialize, Serialize};
 
 use super::incoming::Incoming;
@@ -199,9 +200,13 @@ impl Engine for Graded {
     }
 
     /// A constant input per neuron (mV).
-    fn set_bias(&mut self, bias: &[f64]) -> Result<(), String> {
+    fn set_bias(&mut self, bias: &[f64]) -> Result<(), SimError> {
         if bias.len() != self.v.len() {
-            return Err(format!("need {} values, got {}", self.v.len(), bias.len()));
+            return Err(SimError::Length {
+                what: "constant input",
+                expected: self.v.len(),
+                found: bias.len(),
+            });
         }
         self.bias = bias.to_vec();
         Ok(())

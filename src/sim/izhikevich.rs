@@ -27,6 +27,7 @@ use super::spiking::{self, Inbox, Workers, partition, useful_threads};
 use super::stdp::{StdpParams, Traces};
 use super::{Engine, StepInput};
 use crate::model::{Connectome, Sign};
+use crate::sim::SimError;
 
 /// A neuron class of the paper's Fig. 2, with its (a, b, c, d).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,12 +91,16 @@ impl Default for IzhikevichParams {
 }
 
 impl IzhikevichParams {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SimError> {
         if Preset::from_number(self.preset).is_none() {
-            return Err("izhikevich: preset is 0 (RS), 1 (IB), 2 (CH) or 3 (FS)".into());
+            return Err(SimError::Parameter(
+                "izhikevich: preset is 0 (RS), 1 (IB), 2 (CH) or 3 (FS)".into(),
+            ));
         }
         if !(self.tau_syn >= 0.0 && self.v_peak.is_finite() && self.v_init < self.v_peak) {
-            return Err("izhikevich: needs tau_syn >= 0 and v_init < v_peak".into());
+            return Err(SimError::Parameter(
+                "izhikevich: needs tau_syn >= 0 and v_init < v_peak".into(),
+            ));
         }
         self.stdp.validate()
     }
@@ -301,7 +306,15 @@ impl Engine for Izhikevich {
         }
     }
 
-    fn set_bias(&mut self, bias: &[f64]) -> Result<(), String> {
+    fn set_bias(&mut self, bias: &[f64]) -> Result<(), SimError> {
+        let expected: usize = self.parts.iter().map(|p| p.inbox.range().len()).sum();
+        if bias.len() != expected {
+            return Err(SimError::Length {
+                what: "constant input",
+                expected,
+                found: bias.len(),
+            });
+        }
         for part in &mut self.parts {
             let range = part.inbox.range();
             part.i_e.copy_from_slice(&bias[range]);

@@ -32,6 +32,7 @@
 //! sines and cosines as it goes. On CPUs with AVX-512 the stage is compiled again for it and
 //! a row's sums gather eight (sin, cos) pairs at a time (see [`super::gather`]).
 
+use crate::sim::SimError;
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
 use rand_pcg::Pcg64Mcg;
@@ -319,14 +320,16 @@ impl Kuramoto {
 
     /// Sets the natural frequencies (rad/s, as the peers' `--init-out` files hold them) and
     /// the initial phases (rad), and restarts from them.
-    pub fn set_state(&mut self, omega_rad_s: &[f64], theta0: &[f64]) -> Result<(), String> {
+    pub fn set_state(&mut self, omega_rad_s: &[f64], theta0: &[f64]) -> Result<(), SimError> {
         let n = self.theta.len();
-        if omega_rad_s.len() != n || theta0.len() != n {
-            return Err(format!(
-                "need {n} frequencies and phases, got {} and {}",
-                omega_rad_s.len(),
-                theta0.len()
-            ));
+        for (what, values) in [("frequencies", omega_rad_s), ("initial phases", theta0)] {
+            if values.len() != n {
+                return Err(SimError::Length {
+                    what,
+                    expected: n,
+                    found: values.len(),
+                });
+            }
         }
         self.omega = omega_rad_s.iter().map(|w| w / 1000.0).collect();
         self.theta0 = theta0.iter().map(|t| t.rem_euclid(TAU)).collect();
@@ -475,9 +478,13 @@ impl Engine for Kuramoto {
     }
 
     /// A constant frequency push per neuron (Hz).
-    fn set_bias(&mut self, bias: &[f64]) -> Result<(), String> {
+    fn set_bias(&mut self, bias: &[f64]) -> Result<(), SimError> {
         if bias.len() != self.theta.len() {
-            return Err(format!("need {} values, got {}", self.theta.len(), bias.len()));
+            return Err(SimError::Length {
+                what: "constant input",
+                expected: self.theta.len(),
+                found: bias.len(),
+            });
         }
         self.bias = bias.iter().map(|b| b * RAD_PER_MS_PER_HZ).collect();
         Ok(())

@@ -22,6 +22,7 @@
 //! block's state is in the L1 cache, instead of streaming the whole state through the cache
 //! every step. Each partition (thread) owns its neurons' state and inbox: no atomics.
 
+use crate::sim::SimError;
 use std::hint::select_unpredictable as select;
 
 use super::network::Network;
@@ -492,7 +493,15 @@ impl Engine for Lif {
         }
     }
 
-    fn set_bias(&mut self, bias: &[f64]) -> Result<(), String> {
+    fn set_bias(&mut self, bias: &[f64]) -> Result<(), SimError> {
+        let expected: usize = self.parts.iter().map(|p| p.inbox.range().len()).sum();
+        if bias.len() != expected {
+            return Err(SimError::Length {
+                what: "constant input",
+                expected,
+                found: bias.len(),
+            });
+        }
         self.set_i_e(bias);
         Ok(())
     }

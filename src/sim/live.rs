@@ -14,7 +14,7 @@ use super::models::{self, ModelConfig};
 use super::protocol::Protocol;
 use super::recording::order_parameter;
 use super::timeline::Timeline;
-use super::{RecordingSpec, Simulation};
+use super::{RecordingSpec, SimError, Simulation};
 use crate::model::{Connectome, EdgeKind};
 
 /// Spikes kept for saving the raster (`neuron,time_ms` as the CLI writes it); beyond this
@@ -110,7 +110,7 @@ struct Shared {
     snapshot: Mutex<Arc<Snapshot>>,
     stop: AtomicBool,
     /// Spikes of the whole run as CSV, made on request (see [`LiveSim::spikes_csv`]).
-    export: Mutex<Option<Result<String, String>>>,
+    export: Mutex<Option<Result<String, SimError>>>,
     export_requested: AtomicBool,
 }
 
@@ -182,7 +182,7 @@ impl LiveHandle {
 
     /// The spikes of the run so far as CSV `neuron,time_ms` (the format of `simulate
     /// --spikes`). Blocks until the thread has written them, at most `timeout`.
-    pub fn spikes_csv(&self, timeout: Duration) -> Result<String, String> {
+    pub fn spikes_csv(&self, timeout: Duration) -> Result<String, SimError> {
         *lock(&self.shared.export) = None;
         self.shared.export_requested.store(true, Ordering::Release);
         self.shared.wake.notify_one();
@@ -192,7 +192,7 @@ impl LiveHandle {
                 return r;
             }
             if Instant::now() > deadline {
-                return Err("the simulation thread did not answer".into());
+                return Err(SimError::Live("the simulation thread did not answer".into()));
             }
             std::thread::sleep(Duration::from_millis(2));
         }
@@ -354,7 +354,7 @@ impl Runner {
             drop(control);
             self.changed = true;
             if let Err(e) = self.apply(document) {
-                self.error = Some(e);
+                self.error = Some(e.to_string());
                 lock(&shared.control).timeline.reject(&self.running);
             }
         } else if reset {
@@ -366,7 +366,7 @@ impl Runner {
 
     /// Runs `document` from now on: a new engine (from time 0) if the model settings
     /// changed, else the spliced protocol. On error the current run is left as it was.
-    fn apply(&mut self, document: Protocol) -> Result<(), String> {
+    fn apply(&mut self, document: Protocol) -> Result<(), SimError> {
         let same_model = document.simulation == self.running.simulation;
         if let (Some(sim), true) = (self.sim.as_mut(), same_model) {
             sim.set_protocol(&self.connectome, &document)?;
@@ -584,13 +584,14 @@ impl Runner {
         *lock(&self.shared.snapshot) = Arc::new(snapshot);
     }
 
-    fn export(&self) -> Result<String, String> {
-        let sim = self.sim.as_ref().ok_or("no simulation is running")?;
+    fn export(&self) -> Result<String, SimError> {
+        let live = |e: &dyn std::fmt::Display| SimError::Live(e.to_string());
+        let sim = self.sim.as_ref().ok_or_else(|| live(&"no simulation is running"))?;
         let mut out = Vec::new();
         sim.recorder
             .write_spikes_csv(self.connectome.neurons.names(), &mut out)
-            .map_err(|e| e.to_string())?;
-        String::from_utf8(out).map_err(|e| e.to_string())
+            .map_err(|e| live(&e))?;
+        String::from_utf8(out).map_err(|e| live(&e))
     }
 }
 

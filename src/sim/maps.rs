@@ -38,6 +38,7 @@
 //! - A muted neuron still iterates but drops out of others' coupling; an ablated one is frozen
 //!   and drops out as well.
 
+use crate::sim::SimError;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
@@ -236,10 +237,19 @@ impl<M: NeuronMap> MapNetwork<M> {
     }
 
     /// Sets the initial states and restarts from them.
-    pub fn set_state(&mut self, x0: &[f64], y0: &[f64]) -> Result<(), String> {
+    pub fn set_state(&mut self, x0: &[f64], y0: &[f64]) -> Result<(), SimError> {
         let n = self.x.len();
         if x0.len() != n || y0.len() != n {
-            return Err(format!("need {n} values of x and y, got {} and {}", x0.len(), y0.len()));
+            let (what, found) = if x0.len() != n {
+                ("initial x", x0.len())
+            } else {
+                ("initial y", y0.len())
+            };
+            return Err(SimError::Length {
+                what,
+                expected: n,
+                found,
+            });
         }
         self.x0 = x0.to_vec();
         self.y0 = y0.to_vec();
@@ -320,9 +330,13 @@ impl<M: NeuronMap> Engine for MapNetwork<M> {
     }
 
     /// A constant input per neuron, in units of x.
-    fn set_bias(&mut self, bias: &[f64]) -> Result<(), String> {
+    fn set_bias(&mut self, bias: &[f64]) -> Result<(), SimError> {
         if bias.len() != self.x.len() {
-            return Err(format!("need {} values, got {}", self.x.len(), bias.len()));
+            return Err(SimError::Length {
+                what: "constant input",
+                expected: self.x.len(),
+                found: bias.len(),
+            });
         }
         self.bias = bias.to_vec();
         Ok(())

@@ -1,6 +1,7 @@
 //! Dynamics on a connectome: engines (one per model), stimulation protocols, recording, and
 //! the [`Simulation`] that ties them together for the CLI and the app alike.
 
+mod error;
 mod gather;
 pub mod graded;
 pub mod incoming;
@@ -20,6 +21,7 @@ pub mod stdp;
 pub mod synchrony;
 pub mod timeline;
 
+pub use error::SimError;
 pub use live::LiveSim;
 pub use network::{Network, NetworkParams, UndirectedAs};
 pub use protocol::{Action, Item, Protocol};
@@ -88,7 +90,10 @@ pub trait Engine: Send {
         None
     }
     /// Sets a constant input per neuron (I_e for LIF), for models that have one.
-    fn set_bias(&mut self, _bias: &[f64]) -> Result<(), String> {
-        Err(format!("the {} model has no constant input current", self.name()))
+    fn set_bias(&mut self, _bias: &[f64]) -> Result<(), SimError> {
+        Err(SimError::Unsupported {
+            model: self.name(),
+            what: "constant input current",
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! The model registry: builds an engine by name with parameter overrides, for the CLI and the
 //! app's model picker.
 
+use crate::sim::SimError;
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
@@ -107,17 +108,22 @@ impl Default for ModelConfig {
 pub fn with_overrides<P: Serialize + DeserializeOwned>(
     defaults: P,
     overrides: &BTreeMap<String, f64>,
-) -> Result<P, String> {
-    let mut value = serde_json::to_value(defaults).map_err(|e| e.to_string())?;
-    let map = value.as_object_mut().ok_or("parameters are not a map")?;
+) -> Result<P, SimError> {
+    let invalid = |e: serde_json::Error| SimError::Parameter(e.to_string());
+    let mut value = serde_json::to_value(defaults).map_err(invalid)?;
+    let map = value
+        .as_object_mut()
+        .ok_or_else(|| SimError::Parameter("parameters are not a map".into()))?;
     for (name, v) in overrides {
         if !map.contains_key(name) {
             let known: Vec<&String> = map.keys().collect();
-            return Err(format!("unknown parameter '{name}' (known: {known:?})"));
+            return Err(SimError::Parameter(format!(
+                "unknown parameter '{name}' (known: {known:?})"
+            )));
         }
         let v = *v;
         if !v.is_finite() {
-            return Err(format!("parameter '{name}' must be finite"));
+            return Err(SimError::Parameter(format!("parameter '{name}' must be finite")));
         }
         // Flags take 0 / 1 on the command line.
         let value = if map[name].is_boolean() {
@@ -127,12 +133,12 @@ pub fn with_overrides<P: Serialize + DeserializeOwned>(
         };
         map.insert(name.clone(), value);
     }
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    serde_json::from_value(value).map_err(invalid)
 }
 
 /// A model's parameters with their default values (flags as 0 / 1), by name: what the app's
 /// model panel lists.
-pub fn parameters(model: &str) -> Result<Vec<(String, f64)>, String> {
+pub fn parameters(model: &str) -> Result<Vec<(String, f64)>, SimError> {
     let value = match model {
         "lif" => serde_json::to_value(LifParams::default()),
         "izhikevich" => serde_json::to_value(IzhikevichParams::default()),
@@ -140,10 +146,12 @@ pub fn parameters(model: &str) -> Result<Vec<(String, f64)>, String> {
         "chialvo" => serde_json::to_value(ChialvoParams::default()),
         "rulkov" => serde_json::to_value(RulkovParams::default()),
         "graded" => serde_json::to_value(GradedParams::default()),
-        other => return Err(format!("unknown model '{other}'")),
+        other => return Err(unknown_model(other)),
     }
-    .map_err(|e| e.to_string())?;
-    let map = value.as_object().ok_or("parameters are not a map")?;
+    .map_err(|e| SimError::Parameter(e.to_string()))?;
+    let map = value
+        .as_object()
+        .ok_or_else(|| SimError::Parameter("parameters are not a map".into()))?;
     Ok(map
         .iter()
         .filter_map(|(k, v)| {
@@ -154,9 +162,9 @@ pub fn parameters(model: &str) -> Result<Vec<(String, f64)>, String> {
 }
 
 /// Compiles the connectome and builds the named engine.
-pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn Engine>, Network), String> {
+pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn Engine>, Network), SimError> {
     if !(config.dt_ms > 0.0 && config.dt_ms.is_finite()) {
-        return Err("dt must be a positive number of ms".into());
+        return Err(SimError::Parameter("dt must be a positive number of ms".into()));
     }
     let net = Network::build(
         connectome,
@@ -177,7 +185,9 @@ pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn E
                 && params.tau_syn_in > 0.0
                 && params.t_ref >= 0.0)
             {
-                return Err("LIF needs positive tau_m, c_m, tau_syn_ex, tau_syn_in and t_ref >= 0".into());
+                return Err(SimError::Parameter(
+                    "LIF needs positive tau_m, c_m, tau_syn_ex, tau_syn_in and t_ref >= 0".into(),
+                ));
             }
             params.stdp.validate()?;
             Box::new(Lif::new(&net, params, config.dt_ms, config.threads))
@@ -191,7 +201,7 @@ pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn E
         "kuramoto" => {
             let params: KuramotoParams = with_overrides(KuramotoParams::default(), &config.params)?;
             if params.f_sd.is_nan() || params.f_sd < 0.0 {
-                return Err("kuramoto needs f_sd >= 0".into());
+                return Err(SimError::Parameter("kuramoto needs f_sd >= 0".into()));
             }
             let (scale, dt, seed, threads) = (config.weight_scale, config.dt_ms, config.seed, config.threads);
             Box::new(Kuramoto::new(&net, params, scale, dt, seed, threads))
@@ -219,14 +229,18 @@ pub fn build(connectome: &Connectome, config: &ModelConfig) -> Result<(Box<dyn E
         "graded" => {
             let params: GradedParams = with_overrides(GradedParams::default(), &config.params)?;
             if !(params.tau > 0.0 && params.g_gap >= 0.0) {
-                return Err("graded needs tau > 0 and g_gap >= 0".into());
+                return Err(SimError::Parameter("graded needs tau > 0 and g_gap >= 0".into()));
             }
             Box::new(Graded::new(&net, params, config.dt_ms))
         }
-        other => {
-            let names: Vec<&str> = MODELS.iter().map(|m| m.0).collect();
-            return Err(format!("unknown model '{other}' (available: {})", names.join(", ")));
-        }
+        other => return Err(unknown_model(other)),
     };
     Ok((engine, net))
+}
+
+fn unknown_model(name: &str) -> SimError {
+    SimError::UnknownModel {
+        name: name.to_string(),
+        available: MODELS.iter().map(|m| m.0).collect::<Vec<_>>().join(", "),
+    }
 }

@@ -18,6 +18,7 @@
 //! where no flag overrides them:
 //! `"simulation": {"model": "lif", "dt_ms": 0.1, "J": 20, "delay_ms": 1.5, "params": {}, "seed": 1}`.
 
+use crate::sim::SimError;
 use serde::{Deserialize, Serialize};
 use wildmatch::WildMatch;
 
@@ -117,14 +118,15 @@ impl Protocol {
             path: path.to_path_buf(),
             source,
         })?;
-        Protocol::from_json(&text).map_err(|message| ProtocolError::Invalid {
+        Protocol::from_json(&text).map_err(|e| ProtocolError::Invalid {
             path: path.to_path_buf(),
-            message,
+            message: e.to_string(),
         })
     }
 
-    pub fn from_json(text: &str) -> Result<Protocol, String> {
-        let p: Protocol = serde_json::from_str(text).map_err(|e| format!("line {}: {e}", e.line()))?;
+    pub fn from_json(text: &str) -> Result<Protocol, SimError> {
+        let p: Protocol =
+            serde_json::from_str(text).map_err(|e| SimError::Protocol(format!("line {}: {e}", e.line())))?;
         p.validate()?;
         Ok(p)
     }
@@ -169,9 +171,9 @@ impl Protocol {
     /// Checks values a simulation cannot use (negative rates, NaN, stop before start).
     // `!(x > 0.0)` on purpose: NaN must fail these checks too.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SimError> {
         for (k, item) in self.items.iter().enumerate() {
-            let bad = |what: &str| Err(format!("item {}: {what}", k + 1));
+            let bad = |what: &str| Err(SimError::Protocol(format!("item {}: {what}", k + 1)));
             let finite = |v: f64| v.is_finite();
             if !finite(item.start_ms) || item.stop_ms.is_some_and(|s| !finite(s) || s < item.start_ms) {
                 return bad("start_ms/stop_ms must be finite with stop_ms >= start_ms");
@@ -206,7 +208,11 @@ impl Protocol {
 /// Parses a stimulus spec of the CLI: `KIND TARGET [key=value ...]`, e.g.
 /// `dc AVB* amplitude=300 start=100 stop=500`, `pulses class:AVA amplitude=500 width=2 freq=20`,
 /// `poisson type:sensory rate=100 weight=50`, `noise all mean=0 std=50`.
-pub fn parse_stimulus(spec: &str) -> Result<Item, String> {
+pub fn parse_stimulus(spec: &str) -> Result<Item, SimError> {
+    stimulus(spec).map_err(SimError::Protocol)
+}
+
+fn stimulus(spec: &str) -> Result<Item, String> {
     let mut words = spec.split_whitespace();
     let kind = words.next().ok_or("empty stimulus")?;
     let target = words
@@ -274,7 +280,11 @@ pub fn parse_stimulus(spec: &str) -> Result<Item, String> {
 /// The neurons a target names, ascending. Forms: `all`; `class:AVA`; `type:sensory`;
 /// `nt:GABA` (neurotransmitter contains); `attr:KEY=VALUE`; or comma-separated names and
 /// wildcard patterns (`AVB*`, `VA?`). A target matching nothing is an error.
-pub fn resolve_target(connectome: &Connectome, target: &str) -> Result<Vec<u32>, String> {
+pub fn resolve_target(connectome: &Connectome, target: &str) -> Result<Vec<u32>, SimError> {
+    neurons_of(connectome, target).map_err(SimError::Target)
+}
+
+fn neurons_of(connectome: &Connectome, target: &str) -> Result<Vec<u32>, String> {
     let n = &connectome.neurons;
     let all = 0..n.len();
     let selected: Vec<u32> = if target == "all" {
@@ -357,15 +367,17 @@ mod tests {
                 weight: -50.0
             }
         );
-        assert!(parse_stimulus("dc AVAL").unwrap_err().contains("amplitude"));
+        assert!(parse_stimulus("dc AVAL").unwrap_err().to_string().contains("amplitude"));
         assert!(
             parse_stimulus("zap AVAL amplitude=1")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown stimulus kind")
         );
         assert!(
             parse_stimulus("dc AVAL amplitude=1 colour=3")
                 .unwrap_err()
+                .to_string()
                 .contains("colour")
         );
         assert!(parse_stimulus("poisson AVAL rate=-1 weight=1").is_err());

@@ -2,6 +2,7 @@
 //! The CLI and the app drive the same type, so the same protocol and seed give the same
 //! raster in both.
 
+use crate::sim::SimError;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::{Rng, SeedableRng};
@@ -61,7 +62,7 @@ impl Simulation {
         protocol: &Protocol,
         seed: u64,
         recording: RecordingSpec,
-    ) -> Result<Simulation, String> {
+    ) -> Result<Simulation, SimError> {
         let n = engine.len();
         let dt = engine.dt_ms();
         let mut sim = Simulation {
@@ -84,7 +85,7 @@ impl Simulation {
     /// Replaces the protocol (live edits, see [`Protocol::splice`]). Items still present keep
     /// the state of their random streams, new ones start theirs from the seed, so a live run
     /// and the final protocol replayed from time 0 give the same spikes.
-    pub fn set_protocol(&mut self, connectome: &Connectome, protocol: &Protocol) -> Result<(), String> {
+    pub fn set_protocol(&mut self, connectome: &Connectome, protocol: &Protocol) -> Result<(), SimError> {
         protocol.validate()?;
         let dt = self.engine.dt_ms();
         let steps = |ms: f64| (ms / dt).round().max(0.0) as u64;
@@ -98,7 +99,8 @@ impl Simulation {
                 Some(at) => self.items[at].rng.clone(),
                 None => item_rng(self.seed, (key, nth)),
             };
-            let targets = resolve_target(connectome, &item.target).map_err(|e| format!("item {}: {e}", k + 1))?;
+            let targets = resolve_target(connectome, &item.target)
+                .map_err(|e| SimError::Target(format!("item {}: {e}", k + 1)))?;
             let (period, width) = match item.action {
                 Action::Pulses {
                     width_ms, frequency_hz, ..
@@ -360,7 +362,7 @@ pub fn realised_draws(
     dt_ms: f64,
     steps: u64,
     mut draw: impl FnMut(u64, usize, u32, f64),
-) -> Result<(), String> {
+) -> Result<(), SimError> {
     let n = connectome.neurons.len();
     let mut sim = Simulation {
         engine: Box::new(NoDynamics { n, dt: dt_ms }),

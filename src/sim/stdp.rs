@@ -14,6 +14,7 @@
 //! the weight after its own update; only excitatory synapses (weight >= 0) are plastic, and
 //! they start clipped to w_max. Weights are in the model's units (pA for LIF).
 
+use crate::sim::SimError;
 use serde::{Deserialize, Serialize};
 
 use super::spiking::Inbox;
@@ -50,7 +51,7 @@ impl Default for StdpParams {
 }
 
 impl StdpParams {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SimError> {
         if !self.stdp {
             return Ok(());
         }
@@ -60,9 +61,9 @@ impl StdpParams {
             && self.a_plus >= 0.0
             && self.a_minus >= 0.0)
         {
-            return Err(
+            return Err(SimError::Parameter(
                 "stdp needs w_max > 0 (model units, e.g. pA), tau_plus, tau_minus > 0 and a_plus, a_minus >= 0".into(),
-            );
+            ));
         }
         Ok(())
     }

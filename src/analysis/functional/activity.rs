@@ -12,6 +12,7 @@
 //! decay after activity, is identical in shape to every other silent or decaying neuron's,
 //! and shape-based affinities (which normalise amplitude away) call them perfectly alike.
 
+use super::FunctionalError;
 use std::sync::atomic::AtomicBool;
 
 use rand::{Rng, SeedableRng};
@@ -64,9 +65,11 @@ pub fn simulate_traces(
     opts: &ActivityOptions,
     cancel: Option<&AtomicBool>,
     progress: &dyn Fn(f64),
-) -> Result<Traces, String> {
+) -> Result<Traces, FunctionalError> {
     if !(opts.duration_ms > 0.0 && opts.sample_ms > 0.0 && opts.calcium_tau_ms > 0.0 && opts.noise_sd >= 0.0) {
-        return Err("duration, sampling interval and calcium time constant must be positive".into());
+        return Err(FunctionalError::Options(
+            "duration, sampling interval and calcium time constant must be positive".into(),
+        ));
     }
     let mut config = protocol
         .simulation
@@ -84,7 +87,9 @@ pub fn simulate_traces(
         None => (0..connectome.neurons.len() as u32).collect(),
     };
     if let Some(&bad) = neurons.iter().find(|&&i| i as usize >= connectome.neurons.len()) {
-        return Err(format!("neuron index {bad} is outside the connectome"));
+        return Err(FunctionalError::Options(format!(
+            "neuron index {bad} is outside the connectome"
+        )));
     }
     let dt = config.dt_ms;
     let steps_per_sample = ((opts.sample_ms / dt).round() as u64).max(1);
@@ -106,7 +111,7 @@ pub fn simulate_traces(
     let mut time_s = Vec::with_capacity(samples);
     for s in 0..samples {
         if sim.run(steps_per_sample, cancel) < steps_per_sample {
-            return Err("cancelled".into());
+            return Err(FunctionalError::Cancelled);
         }
         let now_ms = sim.time_ms();
         for c in calcium.iter_mut() {
@@ -209,6 +214,6 @@ mod tests {
         let c = worm();
         let cancel = AtomicBool::new(true);
         let r = simulate_traces(&c, &Protocol::default(), &Default::default(), Some(&cancel), &|_| {});
-        assert_eq!(r.unwrap_err(), "cancelled");
+        assert_eq!(r.unwrap_err(), FunctionalError::Cancelled);
     }
 }

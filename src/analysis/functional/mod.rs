@@ -4,6 +4,8 @@
 //! affinity graph with its communities, a time curve and per-recording loadings — the dynamic
 //! functional connectome of Dyballa et al. (ICLR 2024).
 
+mod error;
+pub use error::FunctionalError;
 pub mod activity;
 pub mod affinity;
 pub mod ntf;
@@ -136,18 +138,20 @@ pub fn windows(t: &[f64], window_s: f64, step_s: f64) -> Vec<std::ops::Range<usi
 }
 
 /// Affinities per window and recording → tensor → NTF → components with their communities.
-pub fn dynamic_connectome(recordings: &[Traces], opts: &DynamicOptions) -> Result<DynamicConnectome, String> {
-    let first = recordings.first().ok_or("no recording")?;
+pub fn dynamic_connectome(recordings: &[Traces], opts: &DynamicOptions) -> Result<DynamicConnectome, FunctionalError> {
+    let first = recordings
+        .first()
+        .ok_or_else(|| FunctionalError::TooLittle("no recording".into()))?;
     let n = first.names.len();
     if n < 3 {
-        return Err("at least 3 neurons are needed".into());
+        return Err(FunctionalError::TooLittle("at least 3 neurons are needed".into()));
     }
     for (k, r) in recordings.iter().enumerate() {
         if r.names != first.names {
-            return Err(format!(
+            return Err(FunctionalError::Mismatch(format!(
                 "recording {} does not have the neurons of the first, in the same order",
                 k + 1
-            ));
+            )));
         }
     }
     let per_recording: Vec<_> = recordings
@@ -156,10 +160,10 @@ pub fn dynamic_connectome(recordings: &[Traces], opts: &DynamicOptions) -> Resul
         .collect();
     let n_windows = per_recording.iter().map(Vec::len).min().unwrap_or(0);
     if n_windows == 0 {
-        return Err(format!(
+        return Err(FunctionalError::TooLittle(format!(
             "the recordings are shorter than one window of {} s",
             opts.window_s
-        ));
+        )));
     }
     let pairs = n * (n - 1) / 2;
     let mut x = Tensor3::zeros([pairs, n_windows, recordings.len()]);

@@ -4,11 +4,9 @@
 use std::time::Instant;
 
 use bevy::prelude::*;
-use bevy::render::renderer::RenderAdapterInfo;
 
+use crate::app::capture::SceneReady;
 use crate::app::capture::screenshot::{Background, CaptureLog, CaptureRequest};
-use crate::app::context::state::{Graph, Options, Positions};
-use crate::app::data::loading::Loader;
 use crate::app::live::Live;
 use crate::app::scene::edges::EdgeRender;
 
@@ -63,21 +61,23 @@ pub fn frame_stats(ms: &[f32]) -> (f32, f32) {
     (at(0.5), at(0.95))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_batch(
-    options: Res<Options>,
+    ready: SceneReady,
     mut batch: ResMut<Batch>,
-    graph: Res<Graph>,
-    loader: Res<Loader>,
-    positions: Res<Positions>,
     edges: Option<Res<EdgeRender>>,
-    adapter: Option<Res<RenderAdapterInfo>>,
     log: Res<CaptureLog>,
-    live: Res<Live>,
-    communities: Res<crate::app::communities::Communities>,
+    busy: (Res<Live>, Res<crate::app::communities::Communities>),
     mut captures: MessageWriter<CaptureRequest>,
     mut exit: MessageWriter<AppExit>,
 ) {
+    let SceneReady {
+        options,
+        graph,
+        loader,
+        positions,
+        adapter,
+    } = ready;
+    let (live, communities) = busy;
     if !options.is_batch() {
         return;
     }

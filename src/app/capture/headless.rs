@@ -10,10 +10,10 @@ use std::time::Instant;
 use bevy::prelude::*;
 
 use crate::analysis::communities;
+use crate::app::capture::SceneReady;
 use crate::app::capture::recorder::{RecordRequest, Recorder, VideoSpec};
 use crate::app::context::colors::{ColorBy, community_colors};
-use crate::app::context::state::{Graph, NeuronColorHook, Options, Positions, UiFocus, ViewSettings};
-use crate::app::data::loading::Loader;
+use crate::app::context::state::{NeuronColorHook, Options, UiFocus, ViewSettings};
 use crate::app::live::Live;
 
 /// What `connectoscope render` asks for, in plain types: the CLI knows no bevy.
@@ -104,21 +104,23 @@ fn whole_image_is_the_view(job: Res<RenderJob>, mut focus: ResMut<UiFocus>) {
 /// Give up after this long without a scene.
 const TIMEOUT_SECS: f32 = 900.0;
 
-#[allow(clippy::too_many_arguments)]
 fn drive(
     mut job: ResMut<RenderJob>,
-    options: Res<Options>,
-    graph: Res<Graph>,
-    loader: Res<Loader>,
-    positions: Res<Positions>,
+    ready: SceneReady,
     mut live: ResMut<Live>,
     mut recorder: ResMut<Recorder>,
-    mut settings: ResMut<ViewSettings>,
-    mut hook: ResMut<NeuronColorHook>,
-    adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
+    colours: (ResMut<ViewSettings>, ResMut<NeuronColorHook>),
     mut requests: MessageWriter<RecordRequest>,
     mut exit: MessageWriter<AppExit>,
 ) {
+    let SceneReady {
+        options,
+        graph,
+        loader,
+        positions,
+        adapter,
+    } = ready;
+    let (mut settings, mut hook) = colours;
     let started = *job.started.get_or_insert_with(Instant::now);
     if job.interrupted.load(Ordering::Relaxed) {
         // Stop cleanly: the recorder removes the partial file before the result comes.

@@ -9,7 +9,12 @@ pub(crate) mod recorder;
 pub(crate) mod screenshot;
 pub(crate) mod video_ui;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
+use bevy::render::renderer::RenderAdapterInfo;
+
+use crate::app::context::state::{Graph, Options, Positions};
+use crate::app::data::loading::Loader;
 
 /// Screenshots, the recorder and the Video panel's state (window and headless alike).
 pub(crate) struct CapturePlugin;
@@ -22,4 +27,15 @@ impl Plugin for CapturePlugin {
             video_ui::VideoPanelPlugin,
         ));
     }
+}
+
+/// What a scripted capture waits for (the graph open and laid out), and the renderer's name
+/// for its report.
+#[derive(SystemParam)]
+pub(crate) struct SceneReady<'w> {
+    pub options: Res<'w, Options>,
+    pub graph: Res<'w, Graph>,
+    pub loader: Res<'w, Loader>,
+    pub positions: Res<'w, Positions>,
+    pub adapter: Option<Res<'w, RenderAdapterInfo>>,
 }

@@ -13,6 +13,7 @@ use crate::app::context::AppSet;
 use bevy::camera::RenderTarget;
 use bevy::camera::visibility::RenderLayers;
 use bevy::ecs::schedule::ScheduleLabel;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::RequestRedraw;
@@ -223,18 +224,24 @@ fn spawn_writer(
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where the camera is now: a recording starts from there (or from the home view).
+#[derive(SystemParam)]
+struct CameraNow<'w, 's> {
+    orbit: Res<'w, Orbit>,
+    main: Query<'w, 's, &'static Transform, With<MainCamera>>,
+    positions: Res<'w, crate::app::context::state::Positions>,
+}
+
 fn start_recording(
     mut commands: Commands,
     mut requests: MessageReader<RecordRequest>,
     mut recorder: ResMut<Recorder>,
     mut images: ResMut<Assets<Image>>,
     mut settings: ResMut<ViewSettings>,
-    orbit: Res<Orbit>,
-    main: Query<&Transform, With<MainCamera>>,
-    positions: Res<crate::app::context::state::Positions>,
+    camera: CameraNow,
     mut live: ResMut<Live>,
 ) {
+    let CameraNow { orbit, main, positions } = camera;
     for r in requests.read() {
         if recorder.busy() {
             recorder.result = Some(Err("a recording is already running".into()));
@@ -330,7 +337,6 @@ fn start_recording(
 #[derive(Component)]
 struct RecordingOverlay;
 
-#[allow(clippy::too_many_arguments)]
 fn record_frames(
     mut commands: Commands,
     mut recorder: ResMut<Recorder>,

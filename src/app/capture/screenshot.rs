@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use crate::app::context::AppSet;
 use bevy::camera::RenderTarget;
 use bevy::core_pipeline::tonemapping::Tonemapping;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::render_resource::{TextureFormat, TextureUsages};
 use bevy::render::view::Msaa;
@@ -186,17 +187,23 @@ pub fn spawn_offscreen_camera(
     (entity, handle)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The cameras and window a capture is taken from, and whether one is still running.
+#[derive(SystemParam)]
+struct Views<'w, 's> {
+    main: Query<'w, 's, (&'static Camera, &'static Transform), With<MainCamera>>,
+    window: Query<'w, 's, &'static Window, With<PrimaryWindow>>,
+    pending: Query<'w, 's, (), With<PendingCapture>>,
+}
+
 fn start_captures(
     mut commands: Commands,
     mut requests: MessageReader<CaptureRequest>,
     mut images: ResMut<Assets<Image>>,
     mut settings: ResMut<ViewSettings>,
-    main: Query<(&Camera, &Transform), With<MainCamera>>,
-    window: Query<&Window, With<PrimaryWindow>>,
-    pending: Query<(), With<PendingCapture>>,
+    views: Views,
     mut status: ResMut<Status>,
 ) {
+    let Views { main, window, pending } = views;
     for r in requests.read() {
         if r.include_panel {
             let path = r.path.clone();

@@ -238,6 +238,7 @@ fn functional_of_traces(traces: &Traces, s: &FunctionalSettings) -> Result<Dynam
             },
         },
     )
+    .map_err(String::from)
 }
 
 /// What the neurons are coloured by.

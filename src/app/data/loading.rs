@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::app::context::AppSet;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::window::FileDragAndDrop;
 
@@ -167,17 +168,28 @@ fn dropped_files(mut drops: MessageReader<FileDragAndDrop>, mut requests: Messag
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a newly opened graph replaces or resets.
+#[derive(SystemParam)]
+struct Opened<'w> {
+    graph: ResMut<'w, Graph>,
+    selection: ResMut<'w, Selection>,
+    settings: ResMut<'w, ViewSettings>,
+    dirty: ResMut<'w, Dirty>,
+}
+
 fn poll_jobs(
     mut loader: ResMut<Loader>,
-    mut graph: ResMut<Graph>,
+    opened: Opened,
     mut status: ResMut<Status>,
-    mut selection: ResMut<Selection>,
-    mut settings: ResMut<ViewSettings>,
-    mut dirty: ResMut<Dirty>,
     mut requests: MessageWriter<Request>,
     options: Res<Options>,
 ) {
+    let Opened {
+        mut graph,
+        mut selection,
+        mut settings,
+        mut dirty,
+    } = opened;
     if let Some(job) = &loader.load {
         match job.poll() {
             Poll::Ready(Ok(data)) => {

@@ -127,7 +127,7 @@ impl Live {
     /// Adds an item for `target` starting now, after checking the target names neurons.
     pub fn add(&mut self, g: &crate::model::Connectome, action: Action, target: String, duration_ms: Option<f64>) {
         if let Err(e) = resolve_target(g, &target) {
-            self.note = Some(e);
+            self.note = Some(e.to_string());
             return;
         }
         let start_ms = self.snapshot.time_ms;

@@ -600,11 +600,14 @@ fn files_ui(ui: &mut egui::Ui, l: &mut LiveUi, g: &GraphData, document: &Protoco
             l.files.export = Some(Job::spawn(
                 "export spikes",
                 move |w| {
-                    let result = handle.spikes_csv(std::time::Duration::from_secs(60)).and_then(|csv| {
-                        io::write_atomically(&path, |out| out.write_all(csv.as_bytes()))
-                            .map_err(|e| format!("{}: {e}", path.display()))?;
-                        Ok(format!("saved {}", path.display()))
-                    });
+                    let result = handle
+                        .spikes_csv(std::time::Duration::from_secs(60))
+                        .map_err(String::from)
+                        .and_then(|csv| {
+                            io::write_atomically(&path, |out| out.write_all(csv.as_bytes()))
+                                .map_err(|e| format!("{}: {e}", path.display()))?;
+                            Ok(format!("saved {}", path.display()))
+                        });
                     w.send(result);
                 },
                 Err,
