@@ -66,6 +66,7 @@ fn shortest_path_prefers_heavy_connections() {
     b.add_edge(EdgeKind::Chemical, 1, 2, 10.0, Sign::Unknown, None, 2);
     b.add_edge(EdgeKind::Chemical, 0, 2, 1.0, Sign::Unknown, None, 3);
     b.add_edge(EdgeKind::Electrical, 3, 2, 5.0, Sign::Unknown, None, 4);
+    b.add_edge(EdgeKind::Undirected, 2, 0, 0.5, Sign::Unknown, None, 5);
     let g = GraphData::new("test", b.finish().unwrap());
     let p = shortest_path(&g, 0, 2).unwrap();
     assert_eq!(p.neurons, vec![0, 1, 2]);
@@ -73,14 +74,24 @@ fn shortest_path_prefers_heavy_connections() {
     // Gap junctions work both ways; chemical synapses only forwards.
     assert_eq!(shortest_path(&g, 3, 2).unwrap().neurons, vec![3, 2]);
     assert_eq!(shortest_path(&g, 2, 3).unwrap().neurons, vec![2, 3]);
-    assert!(shortest_path(&g, 2, 0).is_none());
-    // Inputs and outputs are sorted by weight; gap junctions appear in both.
+    // c -> a only over the undirected connection (weight 0.5: length 2).
+    let back = shortest_path(&g, 2, 0).unwrap();
+    assert_eq!(back.neurons, vec![2, 0]);
+    assert!((back.cost - 2.0).abs() < 1e-9);
+    // Inputs and outputs are sorted by weight; gap junctions and undirected connections
+    // appear in both.
     let (inputs, outputs) = partners(&g, 2);
-    assert_eq!(inputs.iter().map(|p| p.neuron).collect::<Vec<_>>(), vec![1, 3, 0]);
+    let of = |list: &[super::context::graph::Partner]| list.iter().map(|p| (p.neuron, p.kind)).collect::<Vec<_>>();
     assert_eq!(
-        outputs.iter().map(|p| (p.neuron, p.kind)).collect::<Vec<_>>(),
-        vec![(3, EdgeKind::Electrical)]
+        of(&inputs),
+        vec![
+            (1, EdgeKind::Chemical),
+            (3, EdgeKind::Electrical),
+            (0, EdgeKind::Chemical),
+            (0, EdgeKind::Undirected)
+        ]
     );
+    assert_eq!(of(&outputs), vec![(3, EdgeKind::Electrical), (0, EdgeKind::Undirected)]);
 }
 
 #[test]

@@ -17,7 +17,7 @@ pub struct GraphData {
     pub gap_degree: Vec<u32>,
     /// Edge ids of each kind (in [`EdgeKind::ALL`]'s order), heaviest first.
     by_kind: [Vec<u32>; 4],
-    /// Largest weight over chemical and electrical edges (1 when there are none).
+    /// Largest weight over connections of every kind (1 when there are none).
     pub max_weight: f64,
     /// Lower-case names and classes, for search.
     pub names_lower: Vec<String>,
@@ -76,21 +76,17 @@ impl GraphData {
         self.in_degree[i] + self.out_degree[i] + self.gap_degree[i]
     }
 
-    /// Calls `f(neighbour)` for every neuron connected to `i` by a chemical synapse (either
-    /// direction) or a gap junction.
+    /// Calls `f(neighbour)` for every neuron connected to `i` by a connection of any kind
+    /// (either direction).
     pub fn for_each_neighbour(&self, i: usize, mut f: impl FnMut(usize)) {
-        let c = &self.c;
-        for &t in c.chemical.targets(i) {
-            f(t as usize);
-        }
-        for id in c.chemical.in_ids(i) {
-            f(c.chemical.get(id).pre as usize);
-        }
-        for &t in c.electrical.targets(i) {
-            f(t as usize);
-        }
-        for id in c.electrical.in_ids(i) {
-            f(c.electrical.get(id).pre as usize);
+        for kind in EdgeKind::ALL {
+            let e = self.c.edges(kind);
+            for &t in e.targets(i) {
+                f(t as usize);
+            }
+            for id in e.in_ids(i) {
+                f(e.get(id).pre as usize);
+            }
         }
     }
 
@@ -122,50 +118,27 @@ pub struct Partner {
     pub kind: EdgeKind,
 }
 
-/// Inputs (chemical synapses onto `i`) and outputs (chemical synapses from `i`, plus gap
-/// junctions, which count both ways), each sorted by weight, heaviest first.
+/// Inputs (directed connections onto `i`) and outputs (from `i`); gap junctions and
+/// undirected connections count both ways. Each list sorted by weight, heaviest first.
 pub fn partners(g: &GraphData, i: usize) -> (Vec<Partner>, Vec<Partner>) {
-    let c = &g.c;
-    let mut inputs: Vec<Partner> = c
-        .chemical
-        .in_ids(i)
-        .map(|id| {
-            let e = c.chemical.get(id);
-            Partner {
-                neuron: e.pre as usize,
-                weight: e.weight,
-                kind: EdgeKind::Chemical,
-            }
-        })
-        .collect();
-    let mut outputs: Vec<Partner> = c
-        .chemical
-        .out_ids(i)
-        .map(|id| {
-            let e = c.chemical.get(id);
-            Partner {
-                neuron: e.post as usize,
-                weight: e.weight,
-                kind: EdgeKind::Chemical,
-            }
-        })
-        .collect();
-    let gaps = c.electrical.out_ids(i).map(|id| {
-        let e = c.electrical.get(id);
-        (e.post as usize, e.weight)
-    });
-    let gaps_in = c.electrical.in_ids(i).map(|id| {
-        let e = c.electrical.get(id);
-        (e.pre as usize, e.weight)
-    });
-    for (j, w) in gaps.chain(gaps_in).collect::<Vec<_>>() {
-        let p = Partner {
-            neuron: j,
-            weight: w,
-            kind: EdgeKind::Electrical,
+    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+    for kind in EdgeKind::ALL {
+        let e = g.c.edges(kind);
+        let partner = |neuron: u32, weight: f64| Partner {
+            neuron: neuron as usize,
+            weight,
+            kind,
         };
-        inputs.push(p.clone());
-        outputs.push(p);
+        let ins = e.in_ids(i).map(|id| e.get(id)).map(|x| partner(x.pre, x.weight));
+        let outs = e.out_ids(i).map(|id| e.get(id)).map(|x| partner(x.post, x.weight));
+        if kind.is_directed() {
+            inputs.extend(ins);
+            outputs.extend(outs);
+        } else {
+            let both: Vec<Partner> = ins.chain(outs).collect();
+            inputs.extend(both.iter().cloned());
+            outputs.extend(both);
+        }
     }
     let by_weight = |a: &Partner, b: &Partner| b.weight.total_cmp(&a.weight).then(a.neuron.cmp(&b.neuron));
     inputs.sort_by(by_weight);

@@ -7,8 +7,8 @@ use petgraph::graph::NodeIndex;
 use crate::app::context::graph::GraphData;
 use crate::model::EdgeKind;
 
-/// Hop distance from the nearest selected neuron, over chemical synapses (either direction)
-/// and gap junctions, up to `max_hops`; `u8::MAX` beyond.
+/// Hop distance from the nearest selected neuron, over connections of every kind (either
+/// direction), up to `max_hops`; `u8::MAX` beyond.
 pub fn hop_distances(g: &GraphData, selected: &[usize], max_hops: u8) -> Vec<u8> {
     let mut dist = vec![u8::MAX; g.len()];
     let mut frontier: Vec<usize> = Vec::new();
@@ -45,8 +45,8 @@ pub struct Path {
     pub cost: f64,
 }
 
-/// The shortest path from `from` to `to` over chemical synapses (in their direction) and gap
-/// junctions (both ways), where a connection of weight w has length 1/w: strong connections
+/// The shortest path from `from` to `to` over directed connections (chemical, other: in their
+/// direction) and undirected ones (gap junctions, undirected: both ways), where a connection of weight w has length 1/w: strong connections
 /// are short, so the path prefers few, heavy connections. Uses petgraph's A* with a zero
 /// heuristic (Dijkstra) on [`crate::Connectome::to_petgraph`]. `None` when `to` is not
 /// reachable.
@@ -54,7 +54,7 @@ pub fn shortest_path(g: &GraphData, from: usize, to: usize) -> Option<Path> {
     if from >= g.len() || to >= g.len() {
         return None;
     }
-    let pg = g.c.to_petgraph(&[EdgeKind::Chemical, EdgeKind::Electrical]);
+    let pg = g.c.to_petgraph(&EdgeKind::ALL);
     let goal = NodeIndex::new(to);
     let (cost, nodes) = astar(
         &pg,

@@ -206,7 +206,12 @@ fn inspector_ui(ui: &mut egui::Ui, scene: &mut Scene, requests: &mut MessageWrit
                     egui::Grid::new(title).num_columns(2).striped(true).show(ui, |ui| {
                         for p in list.iter().take(200) {
                             neuron_link(ui, &g, p.neuron, requests, &scene.selection);
-                            let kind = if p.kind == EdgeKind::Electrical { " (gap)" } else { "" };
+                            let kind = match p.kind {
+                                EdgeKind::Chemical => "",
+                                EdgeKind::Electrical => " (gap)",
+                                EdgeKind::Undirected => " (undirected)",
+                                EdgeKind::Other => " (other)",
+                            };
                             ui.label(format!("{}{kind}", fmt_weight(p.weight)));
                             ui.end_row();
                         }
