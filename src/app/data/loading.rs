@@ -194,7 +194,7 @@ fn poll_jobs(
         match job.poll() {
             Poll::Ready(Ok(data)) => {
                 let secs = job.started.elapsed().as_secs_f32();
-                let edges = data.c.chemical.len() + data.c.electrical.len();
+                let edges: usize = crate::model::EdgeKind::ALL.iter().map(|&k| data.c.edges(k).len()).sum();
                 status.info = Some(format!(
                     "opened {} — {} neurons, {} connections ({secs:.1} s)",
                     data.source,

@@ -130,12 +130,20 @@ pub fn overlay(
     );
 
     // Title line, top left of the 3D view.
+    let mut kinds = format!(
+        "{} chemical · {} gap junctions",
+        g.c.chemical.len(),
+        g.c.electrical.len()
+    );
+    for (e, name) in [(&g.c.undirected, "undirected"), (&g.c.other, "other")] {
+        if !e.is_empty() {
+            kinds += &format!(" · {} {name}", e.len());
+        }
+    }
     let title = format!(
-        "{} · {} neurons · {} chemical · {} gap junctions{}",
+        "{} · {} neurons · {kinds}{}",
         g.source,
         n,
-        g.c.chemical.len(),
-        g.c.electrical.len(),
         scene
             .positions
             .layout_kind
