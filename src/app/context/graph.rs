@@ -11,10 +11,11 @@ pub struct GraphData {
     pub source: String,
     /// Shared with the simulation thread.
     pub c: Arc<Connectome>,
-    /// Chemical in- and out-degree and gap-junction degree per neuron.
+    /// Chemical in- and out-degree, gap-junction and undirected degree per neuron.
     pub in_degree: Vec<u32>,
     pub out_degree: Vec<u32>,
     pub gap_degree: Vec<u32>,
+    pub undirected_degree: Vec<u32>,
     /// Edge ids of each kind (in [`EdgeKind::ALL`]'s order), heaviest first.
     by_kind: [Vec<u32>; 4],
     /// Largest weight over connections of every kind (1 when there are none).
@@ -29,9 +30,9 @@ impl GraphData {
         let n = c.neurons.len();
         let in_degree = (0..n).map(|i| c.chemical.in_degree(i) as u32).collect();
         let out_degree = (0..n).map(|i| c.chemical.out_degree(i) as u32).collect();
-        let gap_degree = (0..n)
-            .map(|i| (c.electrical.out_degree(i) + c.electrical.in_degree(i)) as u32)
-            .collect();
+        let both_ways = |e: &crate::model::Edges| (0..n).map(|i| (e.out_degree(i) + e.in_degree(i)) as u32).collect();
+        let gap_degree = both_ways(&c.electrical);
+        let undirected_degree = both_ways(&c.undirected);
         let by_weight = |kind: EdgeKind| {
             let e = c.edges(kind);
             let mut ids: Vec<u32> = (0..e.len() as u32).collect();
@@ -54,6 +55,7 @@ impl GraphData {
             in_degree,
             out_degree,
             gap_degree,
+            undirected_degree,
             by_kind,
             max_weight: if max_weight > 0.0 { max_weight } else { 1.0 },
             names_lower,
@@ -71,9 +73,9 @@ impl GraphData {
         self.c.neurons.len()
     }
 
-    /// Total degree: chemical in + out + gap junctions.
+    /// Total degree: chemical in + out, gap junctions and undirected connections.
     pub fn degree(&self, i: usize) -> u32 {
-        self.in_degree[i] + self.out_degree[i] + self.gap_degree[i]
+        self.in_degree[i] + self.out_degree[i] + self.gap_degree[i] + self.undirected_degree[i]
     }
 
     /// Calls `f(neighbour)` for every neuron connected to `i` by a connection of any kind
@@ -106,6 +108,9 @@ impl GraphData {
         rows.push(("sign", n.sign[i].as_str().to_string()));
         rows.push(("in / out", format!("{} / {}", self.in_degree[i], self.out_degree[i])));
         rows.push(("gap junctions", self.gap_degree[i].to_string()));
+        if self.undirected_degree[i] > 0 {
+            rows.push(("undirected", self.undirected_degree[i].to_string()));
+        }
         rows
     }
 }
