@@ -363,21 +363,11 @@ pub fn realised_draws(
     steps: u64,
     mut draw: impl FnMut(u64, usize, u32, f64),
 ) -> Result<(), SimError> {
-    let n = connectome.neurons.len();
-    let mut sim = Simulation {
-        engine: Box::new(NoDynamics { n, dt: dt_ms }),
-        recorder: Recorder::new(RecordingSpec::default(), dt_ms),
-        items: Vec::new(),
-        seed,
-        step: 0,
-        current: vec![0.0; n],
-        current_dirty: false,
-        synaptic: Vec::new(),
-        muted: vec![false; n],
-        ablated: vec![false; n],
-        spikes: Vec::new(),
-    };
-    sim.set_protocol(connectome, protocol)?;
+    let engine = Box::new(NoDynamics {
+        n: connectome.neurons.len(),
+        dt: dt_ms,
+    });
+    let mut sim = Simulation::new(engine, connectome, protocol, seed, RecordingSpec::default())?;
     let random = |a: &Active| matches!(a.item.action, Action::Noise { .. } | Action::Poisson { .. });
     if !sim.items.iter().any(random) {
         return Ok(());

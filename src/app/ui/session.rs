@@ -209,8 +209,7 @@ fn save(sessions: &mut Sessions, status: &mut Status, shown: &Shown, path: PathB
 /// The session of what is shown now.
 pub fn gather(shown: &Shown) -> Option<Session> {
     let g = shown.graph.data.as_ref()?;
-    let source =
-        std::fs::canonicalize(&g.source).map_or_else(|_| g.source.clone(), |p| p.to_string_lossy().into_owned());
+    let source = absolute(&g.source);
     let s = &*shown.settings;
     let live = &shown.live;
     let structural = shown
@@ -376,10 +375,14 @@ fn remember_opened(
         && !options.is_batch()
         && std::path::Path::new(&g.source).exists()
     {
-        let path =
-            std::fs::canonicalize(&g.source).map_or_else(|_| g.source.clone(), |p| p.to_string_lossy().into_owned());
-        sessions.remember(&path);
+        sessions.remember(&absolute(&g.source));
     }
+}
+
+/// A file's absolute path (what a session and the recent list keep); bundled and synthetic
+/// names as they are.
+fn absolute(source: &str) -> String {
+    std::fs::canonicalize(source).map_or_else(|_| source.to_string(), |p| p.to_string_lossy().into_owned())
 }
 
 /// Applies a session to the graph just opened; returns what could not be restored.
