@@ -63,6 +63,10 @@ pub struct ViewArgs {
     /// Communities window's one click does) and show component 1 at its peak.
     #[arg(long, requires = "run_for")]
     pub dynamic_connectome: bool,
+    /// Recorded activity to open beside the graph (NWB, WormWideWeb JSON, traces CSV); repeat
+    /// for several animals. A recording given as FILE opens with the default connectome.
+    #[arg(long = "recording", value_name = "FILE")]
+    pub recordings: Vec<PathBuf>,
 }
 
 /// Parses a biological duration: `500ms`, `0.5s` or a plain number of ms.
@@ -199,8 +203,22 @@ pub fn run(cli: Cli) -> ExitCode {
                 },
                 None => None,
             };
+            let mut recordings = v.recordings;
+            let mut input = v.input;
+            if let Some(path) = input.as_deref().map(std::path::Path::new)
+                && path.is_file()
+                && io::looks_like_recording(path)
+            {
+                recordings.insert(0, path.to_path_buf());
+                input = None;
+            }
+            if let Some(missing) = recordings.iter().find(|p| !p.is_file()) {
+                eprintln!("error: --recording {}: no such file", missing.display());
+                return ExitCode::from(2);
+            }
             return crate::app::run(crate::app::Options {
-                input: v.input,
+                input,
+                recordings,
                 screenshot: v.screenshot,
                 bench_frames: v.bench_frames,
                 layout: v.layout,

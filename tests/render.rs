@@ -1,7 +1,7 @@
 //! `connectoscope render` with no display (Mesa's software Vulkan in CI): a still of the
 //! default dataset, videos through ffmpeg and through the built-in encoder with the right
-//! frame count and size, no partial file after an interrupted recording, and exit code 2 for
-//! bad arguments.
+//! frame count and size, a recording played into exactly seconds × fps frames, no partial file
+//! after an interrupted recording, and exit code 2 for bad arguments.
 #![cfg(feature = "app")]
 
 use std::process::{Command, Output, Stdio};
@@ -162,6 +162,85 @@ fn an_interrupted_recording_leaves_no_file() {
         0,
         "a partial file was left"
     );
+    assert!(!mp4.exists());
+}
+
+fn recording_fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/recordings/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// 3 s to 21 s of a recording compressed into 2 s at 5 fps: exactly 10 frames, the neurons'
+/// colours changing with the recorded activity, the behaviour strip along the bottom.
+#[test]
+fn a_recording_plays_into_exactly_seconds_times_fps_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = dir.path().join("frames");
+    let json = recording_fixture("wormwideweb.json");
+    let out = render(&[
+        "celegans-cook2019",
+        "--recording",
+        &json,
+        "--video",
+        frames.to_str().unwrap(),
+        "--seconds",
+        "2",
+        "--fps",
+        "5",
+        "--from",
+        "3",
+        "--to",
+        "21",
+        "--size",
+        "640x360",
+    ]);
+    ok(&out);
+    let mut pngs: Vec<_> = std::fs::read_dir(&frames).unwrap().map(|e| e.unwrap().path()).collect();
+    pngs.sort();
+    assert_eq!(pngs.len(), 10, "{pngs:?}");
+    let images: Vec<image::RgbImage> = pngs.iter().map(|p| image::open(p).unwrap().to_rgb8()).collect();
+    assert_eq!(images[0].dimensions(), (640, 360));
+    let changed = images[0]
+        .pixels()
+        .zip(images[9].pixels())
+        .filter(|(a, b)| a.0.iter().zip(b.0).any(|(x, y)| x.abs_diff(y) > 40))
+        .count();
+    assert!(changed > 30, "first and last frames differ in {changed} pixels");
+    // The playhead of the behaviour strip (an amber line down the strip, bottom left) moves
+    // to the right.
+    let playhead = |img: &image::RgbImage| {
+        let amber = |x: u32, y: u32| {
+            let [r, g, b] = img.get_pixel(x, y).0.map(i32::from);
+            r > 200 && (150..235).contains(&g) && b < 110
+        };
+        (0..640u32)
+            .filter(|&x| [310, 325, 340].iter().all(|&y| amber(x, y)))
+            .max()
+    };
+    let (first, last) = (playhead(&images[0]), playhead(&images[9]));
+    assert!(first.is_some() && last > first, "playhead at {first:?} then {last:?}");
+}
+
+#[test]
+fn a_bad_recording_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mp4 = dir.path().join("x.mp4");
+    let json = recording_fixture("wormwideweb.json");
+    for args in [
+        vec!["--recording", &recording_fixture("no_traces.nwb")],
+        vec!["--recording", &json, "--from", "30"],
+        vec!["--recording", &json, "--from", "10", "--to", "5"],
+    ] {
+        let mut all = vec!["celegans-cook2019", "--video", mp4.to_str().unwrap()];
+        all.extend(args.iter().copied());
+        let out = render(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{all:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!String::from_utf8_lossy(&out.stderr).trim().is_empty());
+    }
     assert!(!mp4.exists());
 }
 

@@ -6,15 +6,17 @@
 //! 2. [`scene`]: neurons, connections, camera, picking, search, the legend
 //! 3. [`data`]: opening files and datasets, layouts
 //! 4. [`live`]: the simulation running live, its colours, panel and plots
-//! 5. [`communities`]: structural communities and the dynamic functional connectome, their window
-//! 6. [`capture`]: screenshots, videos, `connectoscope render`, `--screenshot` / `--bench-frames`
-//! 7. [`ui`]: the window's shell (menus, side panel, status bar, overlay) and when to redraw
+//! 5. [`recordings`]: recorded activity (calcium imaging) played on the neurons, with behaviour
+//! 6. [`communities`]: structural communities and the dynamic functional connectome, their window
+//! 7. [`capture`]: screenshots, videos, `connectoscope render`, `--screenshot` / `--bench-frames`
+//! 8. [`ui`]: the window's shell (menus, side panel, status bar, overlay) and when to redraw
 
 pub(crate) mod capture;
 pub(crate) mod communities;
 pub(crate) mod context;
 pub(crate) mod data;
 pub(crate) mod live;
+pub(crate) mod recordings;
 pub(crate) mod scene;
 pub(crate) mod ui;
 
@@ -103,6 +105,7 @@ fn add_scene(app: &mut App, options: Options) {
         scene::ScenePlugin,
         data::DataPlugin,
         live::LivePlugin,
+        recordings::RecordingsPlugin,
         communities::CommunitiesPlugin,
         capture::CapturePlugin,
     ));

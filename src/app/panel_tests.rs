@@ -22,6 +22,8 @@ use super::context::state::{
 };
 use super::live::Live;
 use super::live::panel::{LiveFiles, LiveUi, controls_ui};
+use super::recordings::panel::{RecordingUi, recording_panel_ui};
+use super::recordings::{Animal, Loaded, Recordings, Showing};
 use super::scene::Scene;
 use super::scene::camera::Orbit;
 use crate::io::{self, LoadOptions, datasets};
@@ -203,6 +205,7 @@ fn find_communities_fills_the_table() {
             Scene<'static>,
             CommunitiesUi<'static>,
             Res<'static, Live>,
+            ResMut<'static, Recordings>,
             ResMut<'static, Status>,
             MessageWriter<'static, Request>,
         )>,
@@ -211,23 +214,28 @@ fn find_communities_fills_the_table() {
     app.add_plugins(MinimalPlugins)
         .add_message::<Request>()
         .init_resource::<Live>()
+        .init_resource::<Recordings>()
         .init_resource::<super::context::state::Options>()
         .add_plugins(super::communities::CommunitiesPlugin);
     open_worm(app.world_mut());
     let state = SystemState::new(app.world_mut());
     let mut h = Harness::builder().with_size(egui::vec2(600.0, 900.0)).build_ui_state(
         |ui, (app, state): &mut State| {
-            let (mut scene, mut communities, live, mut status, mut requests) = state.get_mut(app.world_mut()).unwrap();
+            let (mut scene, mut communities, live, mut rec, mut requests_status) = {
+                let (scene, communities, live, rec, status, requests) = state.get_mut(app.world_mut()).unwrap();
+                (scene, communities, live, rec, (status, requests))
+            };
+            let (status, requests) = &mut requests_status;
             communities.state.open = true;
             let view = ui.max_rect();
             window_ui(
                 ui.ctx(),
                 &mut communities,
                 &mut scene,
-                &live,
+                (&live, &mut rec),
                 view,
-                &mut status,
-                &mut requests,
+                status,
+                requests,
             );
         },
         (app, state),
@@ -285,7 +293,7 @@ fn the_video_section_refuses_an_odd_size() {
     let mut h = Harness::builder().with_size(egui::vec2(400.0, 600.0)).build_ui_state(
         |ui, (world, state): &mut State| {
             let mut r = state.get_mut(world).unwrap();
-            video_ui(ui, &mut r, (1280, 720));
+            video_ui(ui, &mut r, (1280, 720), None);
         },
         (world, state),
     );
@@ -314,5 +322,87 @@ fn the_video_section_refuses_an_odd_size() {
             .drain()
             .count(),
         1
+    );
+}
+
+#[test]
+fn the_recording_panel_plays_seeks_and_links_the_heatmap_to_the_selection() {
+    type State = (
+        World,
+        SystemState<(
+            Scene<'static>,
+            RecordingUi<'static>,
+            Res<'static, Live>,
+            MessageWriter<'static, Request>,
+        )>,
+    );
+    let mut world = world_with_worm();
+    world.init_resource::<Live>();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/recordings/wormwideweb.json");
+    let loaded = Loaded::new(io::read_recording(&path).unwrap());
+    let recording = loaded.recording.clone();
+    let mut rec = Recordings::default();
+    rec.animals.push(Animal::new(&loaded, &graph(&world)));
+    rec.show(Showing::Activity);
+    world.insert_resource(rec);
+    world.init_resource::<super::recordings::panel::HeatmapTexture>();
+    let state = SystemState::new(&mut world);
+    let mut h = Harness::builder().with_size(egui::vec2(1400.0, 320.0)).build_ui_state(
+        |ui, (world, state): &mut State| {
+            let (mut scene, mut r, live, mut requests) = state.get_mut(world).unwrap();
+            recording_panel_ui(ui, &mut r, &mut scene, &live, &mut requests);
+        },
+        (world, state),
+    );
+    h.run();
+    let rec = |h: &Harness<'_, State>| -> (bool, f64) {
+        let r = h.state().0.resource::<Recordings>();
+        (r.playing, r.time_s)
+    };
+    // AVAL exactly, `RMDV?` and `AVA` at class level; FOO is not in the worm.
+    h.get_by_label("3/6 ROIs matched");
+
+    h.get_by_label("▶ Play").click();
+    h.run();
+    assert!(rec(&h).0, "playing");
+    h.get_by_label("⏸ Pause").click();
+    h.run();
+    assert!(!rec(&h).0, "paused");
+
+    // A click in the middle of the scrubber goes to the middle of the recording.
+    h.get_by_label("recording time").click();
+    h.run();
+    let (start, end) = (
+        recording.time.start_s(),
+        recording.time.start_s() + recording.time.duration_s(),
+    );
+    let t = rec(&h).1;
+    assert!((t - (start + end) / 2.0).abs() < 0.05 * (end - start), "t = {t}");
+
+    // A click on the heatmap goes to that time (and selects the row's neuron, if it is one).
+    // Rows: AVAL (the one ROI matched to a single neuron) first, then by label: AVA, FOO,
+    // RMDV?, ROI 3, ROI 6.
+    let world = &mut h.state_mut().0;
+    world.resource_mut::<Recordings>().seek(start);
+    world.resource_mut::<Messages<Request>>().drain().count();
+    h.run();
+    h.get_by_label("heatmap").click();
+    h.run();
+    let t = rec(&h).1;
+    assert!((t - (start + end) / 2.0).abs() < 0.05 * (end - start), "t = {t}");
+    let selected: Vec<Request> = h.state_mut().0.resource_mut::<Messages<Request>>().drain().collect();
+    // The middle of six rows is the fourth, `RMDV?`: one of two neurons, so none is selected.
+    assert!(
+        selected.iter().all(|r| !matches!(r, Request::Select(_))),
+        "{selected:?}"
+    );
+
+    // One click for the recording's dynamic communities.
+    h.get_by_label("Dynamic communities").click();
+    h.run();
+    let asked: Vec<Request> = h.state_mut().0.resource_mut::<Messages<Request>>().drain().collect();
+    assert!(
+        asked.iter().any(|r| matches!(r, Request::RecordedCommunities)),
+        "{asked:?}"
     );
 }

@@ -1,8 +1,8 @@
 //! The app's plugins run headless (no window, no GPU; as bevy tests its own plugins: an `App`,
 //! the plugins, then `update()`): the order of systems has no ambiguity between our systems,
 //! opening a file shows its graph, a bad file leaves the graph open, a click on a neuron in
-//! stimulate mode (a synthetic pointer) puts a pulse on that neuron, and a saved session opens
-//! as it was.
+//! stimulate mode (a synthetic pointer) puts a pulse on that neuron, a dropped recording plays
+//! on its neurons, and a saved session opens as it was.
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use bevy::window::{FileDragAndDrop, PrimaryWindow, RequestRedraw, WindowResoluti
 use super::context::state::{Graph, Options, PointerMode, Positions, Request, Status, UiFocus};
 use super::data::loading::Loader;
 use super::live::Live;
+use super::recordings::Recordings;
 use super::scene::camera::Orbit;
 use crate::io::datasets;
 use crate::sim::protocol::Action;
@@ -42,6 +43,7 @@ fn headless_app() -> App {
             super::scene::camera::CameraPlugin,
             super::scene::picking::PickingPlugin,
             super::live::LivePlugin,
+            super::recordings::RecordingsPlugin,
             super::communities::CommunitiesPlugin,
             super::ui::session::SessionPlugin,
         ));
@@ -250,7 +252,15 @@ fn a_session_reopens_as_it_was_saved() {
                 .source
                 .ends_with("worm.graphml")
     });
-    // Change what a user changes: layout, camera, colours, filters, selection, the run.
+    // Change what a user changes: a recording and its time, layout, camera, colours,
+    // filters, selection, the run.
+    let recording = fixture("recordings/wormwideweb.json");
+    app.world_mut()
+        .write_message(Request::OpenRecordings(vec![recording.clone()]));
+    update_until(&mut app, "the recording", |w| {
+        !w.resource::<Recordings>().animals.is_empty()
+    });
+    app.world_mut().resource_mut::<Recordings>().seek(6.5);
     app.world_mut().write_message(Request::Layout(LayoutKind::Spectral));
     update_until(&mut app, "the spectral layout", |w| {
         laid_out(w) && w.resource::<Positions>().layout_kind == Some(LayoutKind::Spectral)
@@ -296,6 +306,8 @@ fn a_session_reopens_as_it_was_saved() {
     assert!(saved.source.hash.is_some(), "a file source is hashed");
     assert_eq!(saved.selection, ["AVAL", "RIML"]);
     assert_eq!(saved.view.color_by, "nt");
+    assert_eq!(saved.recordings, [recording.canonicalize().unwrap().to_string_lossy()]);
+    assert_eq!(saved.recording_time_s, Some(6.5));
 
     // A fresh app opens it: everything is back.
     let mut again = headless_app();
@@ -314,6 +326,7 @@ fn a_session_reopens_as_it_was_saved() {
                 .sim
                 .as_ref()
                 .is_some_and(|s| s.snapshot().time_ms >= saved_at - 1e-9)
+            && !w.resource::<Recordings>().animals.is_empty()
     });
     again.update();
     let w = again.world();
@@ -331,6 +344,13 @@ fn a_session_reopens_as_it_was_saved() {
         (Vec3::new(1.0, 2.0, 3.0), 140.0, 0.4, -0.2)
     );
     assert_eq!(w.resource::<Live>().document().items, protocol.items);
+    let rec = w.resource::<Recordings>();
+    assert_eq!((rec.animals.len(), rec.time_s), (1, 6.5));
+    assert_eq!(
+        rec.showing,
+        super::recordings::Showing::Nothing,
+        "the session showed neurotransmitters"
+    );
     assert_eq!(w.resource::<Live>().sim.as_ref().unwrap().snapshot().time_ms, saved_at);
     assert!(
         w.resource::<Status>().error.is_none(),
@@ -372,4 +392,118 @@ fn a_session_reopens_as_it_was_saved() {
     let error = again.world().resource::<Status>().error.clone().unwrap_or_default();
     assert!(error.contains("missing"), "{error}");
     assert_eq!(again.world().resource::<Graph>().generation, generation);
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn a_dropped_recording_plays_on_its_neurons_and_a_bad_one_keeps_it() {
+    use super::context::colors::{ColorBy, ramp};
+    use super::context::state::{NeuronColorHook, ViewSettings};
+    use super::recordings::colors::{UNRECORDED, UNRECORDED_SCALE};
+
+    let mut app = headless_app();
+    update_until(&mut app, "the worm", laid_out);
+    let generation = app.world().resource::<Graph>().generation;
+    let window = app
+        .world_mut()
+        .query_filtered::<Entity, With<PrimaryWindow>>()
+        .single(app.world())
+        .unwrap();
+    let json = fixture("recordings/wormwideweb.json");
+    app.world_mut().write_message(FileDragAndDrop::DroppedFile {
+        window,
+        path_buf: json.clone(),
+    });
+    update_until(&mut app, "the recording", |w| {
+        !w.resource::<Recordings>().animals.is_empty()
+    });
+    app.update();
+    // The recording joins the graph; it does not replace it.
+    assert_eq!(app.world().resource::<Graph>().generation, generation);
+    let g = app.world().resource::<Graph>().data.clone().unwrap();
+    let find = |name: &str| g.c.neurons.find(name).unwrap();
+    let (aval, avar, adal) = (find("AVAL"), find("AVAR"), find("ADAL"));
+    let w = app.world();
+    let rec = w.resource::<Recordings>();
+    let a = &rec.animals[0];
+    assert_eq!(a.recording.rois.len(), 6);
+    // ROI 1 is AVAL; ROI 4 is labelled only `AVA`: it may be AVAR, so AVAR shows it.
+    assert_eq!(
+        (a.roi_of[aval], a.roi_of[avar], a.roi_of[adal]),
+        (Some(0), Some(3), None)
+    );
+    assert_eq!(rec.time_s, a.recording.time.start_s());
+    // The neurons show the recording at its start: AVAL on the colour map, ADAL grey and small.
+    let hook = &w.resource::<NeuronColorHook>().0;
+    assert_eq!(w.resource::<ViewSettings>().color_by, ColorBy::Custom);
+    let value = a.recording.trace(0)[0];
+    assert_eq!(hook.colors[aval], ramp((value - a.range.0) / (a.range.1 - a.range.0)));
+    assert_eq!((hook.colors[adal], hook.scale[adal]), (UNRECORDED, UNRECORDED_SCALE));
+    assert!(hook.legend.title.contains("t = 0.0 s"), "{}", hook.legend.title);
+
+    // Seeking recolours; playing moves the time on, at the chosen speed.
+    let later = 30.0 * 0.6;
+    app.world_mut().resource_mut::<Recordings>().seek(later);
+    app.update();
+    let w = app.world();
+    let a = &w.resource::<Recordings>().animals[0];
+    let value = a.values_at(later)[aval].unwrap();
+    let expected = if value.is_nan() {
+        super::recordings::colors::NO_VALUE
+    } else {
+        ramp((value - a.range.0) / (a.range.1 - a.range.0))
+    };
+    assert_eq!(w.resource::<NeuronColorHook>().0.colors[aval], expected);
+    {
+        let mut rec = app.world_mut().resource_mut::<Recordings>();
+        rec.seek(0.0);
+        rec.speed = 20.0;
+        rec.looping = false;
+        rec.playing = true;
+    }
+    let start = Instant::now();
+    update_until(&mut app, "the end of the recording", |w| {
+        !w.resource::<Recordings>().playing
+    });
+    let end = app.world().resource::<Recordings>().span().1;
+    assert_eq!(app.world().resource::<Recordings>().time_s, end);
+    // 23.4 s of recording at 20 s/s: over a second of wall time.
+    assert!(
+        start.elapsed().as_secs_f64() > 0.9 * end / 20.0,
+        "{:?}",
+        start.elapsed()
+    );
+
+    // A bad file: its error names it; the open recording stays.
+    app.world_mut()
+        .write_message(Request::OpenRecordings(vec![fixture("recordings/no_traces.nwb")]));
+    update_until(&mut app, "the error", |w| w.resource::<Recordings>().failed.is_some());
+    let error = app.world().resource::<Status>().error.clone().unwrap_or_default();
+    assert!(error.contains("no_traces.nwb"), "{error}");
+    assert_eq!(app.world().resource::<Recordings>().animals.len(), 1);
+
+    // A second animal joins; another graph matches them again.
+    app.world_mut()
+        .write_message(Request::OpenRecordings(vec![json.clone()]));
+    update_until(&mut app, "a second animal", |w| {
+        w.resource::<Recordings>().animals.len() == 2
+    });
+    app.world_mut()
+        .write_message(Request::Open("celegans-varshney2011".into()));
+    update_until(&mut app, "another worm", |w| {
+        laid_out(w) && w.resource::<Graph>().generation > generation
+    });
+    app.update();
+    let w = app.world();
+    let g = w.resource::<Graph>().data.clone().unwrap();
+    let rec = w.resource::<Recordings>();
+    assert_eq!(rec.animals.len(), 2);
+    let aval = g.c.neurons.find("AVAL").unwrap();
+    assert_eq!(rec.animals[1].roi_of.len(), g.len());
+    assert_eq!(rec.animals[1].roi_of[aval], Some(0));
 }

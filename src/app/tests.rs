@@ -346,7 +346,16 @@ fn scale_bars_are_round_and_match_the_anatomy() {
 /// of the list in `app/mod.rs`), so each can be read without the ones above.
 #[test]
 fn folders_only_use_lower_folders() {
-    const LAYERS: [&str; 7] = ["context", "scene", "data", "live", "communities", "capture", "ui"];
+    const LAYERS: [&str; 8] = [
+        "context",
+        "scene",
+        "data",
+        "live",
+        "recordings",
+        "communities",
+        "capture",
+        "ui",
+    ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
     let mut checked = 0;
     for (rank, folder) in LAYERS.iter().enumerate() {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::analysis::layout::LayoutKind;
 use crate::app::capture::camera_path::Axis;
-use crate::app::capture::recorder::{CameraMove, VideoSpec};
+use crate::app::capture::recorder::{CameraMove, Replay, VideoSpec};
 use crate::app::{ColorBy, RenderColors, RenderSpec, Theme};
 use crate::io::video::Encoder;
 use crate::sim::models::{self, ModelConfig};
@@ -61,6 +61,17 @@ pub struct RenderArgs {
     /// Biological ms simulated per second of video.
     #[arg(long, value_name = "MS", default_value_t = 100.0)]
     pub sim_speed: f64,
+    /// Play recorded activity (NWB, WormWideWeb JSON, traces CSV) on the neurons: a video
+    /// compresses --from..--to into --seconds, with the time and a behaviour strip drawn in;
+    /// a still shows the time --from.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["simulate", "color_by"])]
+    pub recording: Option<PathBuf>,
+    /// Where in the recording to start (s from its first frame; default 0).
+    #[arg(long = "from", value_name = "T0", requires = "recording")]
+    pub from_s: Option<f64>,
+    /// Where in the recording to stop (s from its first frame; default its end).
+    #[arg(long = "to", value_name = "T1", requires = "recording")]
+    pub to_s: Option<f64>,
     /// Force an encoder: ffmpeg, builtin, gif, png, or none (frames discarded: benchmarks).
     #[arg(long)]
     pub encoder: Option<String>,
@@ -100,6 +111,7 @@ fn prepare(args: RenderArgs) -> Result<RenderSpec, String> {
         other => return Err(format!("--theme {other}: expected dark or light")),
     };
     let colors = match args.color_by.as_deref() {
+        None if args.recording.is_some() => RenderColors::Recording,
         None if args.simulate.is_some() => RenderColors::Activity,
         None | Some("type") => RenderColors::Fixed(ColorBy::CellType),
         Some("nt") => RenderColors::Fixed(ColorBy::Neurotransmitter),
@@ -125,6 +137,25 @@ fn prepare(args: RenderArgs) -> Result<RenderSpec, String> {
         }
     }
     let (w, h) = args.size;
+    // The recording is read here, once, for its length and to fail early on a bad file.
+    let replay = match &args.recording {
+        None => None,
+        Some(path) => {
+            let r = crate::io::read_recording(path).map_err(|e| e.to_string())?;
+            let length = r.time.duration_s();
+            let from = args.from_s.unwrap_or(0.0);
+            let to = args.to_s.unwrap_or(length);
+            if !(from.is_finite() && from >= 0.0 && from <= length) {
+                return Err(format!("--from {from}: the recording lasts {length:.1} s"));
+            }
+            if !(to.is_finite() && to > from && to <= length + 1e-9) {
+                return Err(format!(
+                    "--to {to}: use a time after --from ({from}) and at most the recording's length ({length:.1} s)"
+                ));
+            }
+            Some((r.time.start_s() + from, r.time.start_s() + to))
+        }
+    };
     let video = match &args.video {
         None => None,
         Some(path) => {
@@ -166,6 +197,10 @@ fn prepare(args: RenderArgs) -> Result<RenderSpec, String> {
                     CameraMove::Still
                 },
                 sim_ms_per_frame: simulating.then_some(args.sim_speed / args.fps),
+                replay: replay.map(|(from, to)| Replay {
+                    from_s: from,
+                    s_per_frame: (to - from) / (args.seconds * args.fps).round().max(1.0),
+                }),
             })
         }
     };
@@ -184,9 +219,11 @@ fn prepare(args: RenderArgs) -> Result<RenderSpec, String> {
         // The pre-run: the scripted run of the live simulation.
         run_for_ms: simulating.then(|| args.run_for.unwrap_or(0.0)),
         theme,
+        recordings: args.recording.iter().cloned().collect(),
         ..Default::default()
     };
     Ok(RenderSpec {
+        replay_from_s: replay.map(|(from, _)| from),
         options,
         out: path,
         video,

@@ -39,7 +39,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub use error::{Location, Problem, ReadError};
-pub use recording::{RecordingFormat, read_recording, read_recording_bytes};
+pub use recording::{RecordingFormat, looks_like_recording, read_recording, read_recording_bytes};
 pub use source::{Guard, MAX_LINE_BYTES, Source, from_io};
 
 use crate::model::{Connectome, SignRule};

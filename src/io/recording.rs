@@ -36,6 +36,36 @@ impl RecordingFormat {
     }
 }
 
+/// Whether a file is recorded activity rather than a connectome, from its extension and first
+/// bytes: NWB / HDF5; JSON with WormWideWeb's `trace_array`; a CSV whose header is a traces
+/// table (`time_s,...` wide, or `neuron,time_s,value` long). Used to route dropped files.
+pub fn looks_like_recording(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(1 << 20).read_to_end(&mut head));
+    if read.is_err() || head.is_empty() {
+        return false;
+    }
+    let lower = path.to_string_lossy().to_ascii_lowercase();
+    if lower.ends_with(".cscope.json") {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    match RecordingFormat::detect(path, &head[..head.len().min(16)]) {
+        RecordingFormat::Nwb => head.starts_with(HDF5_SIGNATURE),
+        RecordingFormat::WormWideWeb => text.contains("\"trace_array\""),
+        RecordingFormat::TracesCsv => {
+            let header = text.lines().next().unwrap_or("").to_ascii_lowercase();
+            let first: Vec<&str> = header
+                .split([',', '\t'])
+                .map(|f| f.trim().trim_matches('"'))
+                .take(3)
+                .collect();
+            matches!(first.first(), Some(&("time_s" | "time" | "t"))) || first == ["neuron", "time_s", "value"]
+        }
+    }
+}
+
 /// Reads a recording file; errors name the file and what is wrong in it.
 pub fn read_recording(path: &Path) -> Result<Recording, ReadError> {
     let bytes = std::fs::read(path).map_err(|e| ReadError::new(path, Location::File, Problem::Io(e.to_string())))?;
@@ -61,4 +91,36 @@ pub fn read_recording_bytes(format: RecordingFormat, name: &Path, bytes: Vec<u8>
 pub(crate) fn invalid(name: &Path, at: Option<&str>, e: crate::model::recording::RecordingError) -> ReadError {
     let location = at.map_or(Location::File, |a| Location::Object(a.to_string()));
     ReadError::new(name, location, Problem::Recording(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recordings_are_told_from_connectomes() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for f in [
+            "recordings/wormwideweb.json",
+            "recordings/plain.nwb",
+            "recordings/neuropal.nwb",
+        ] {
+            assert!(looks_like_recording(&fixtures.join(f)), "{f}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let wide = dir.path().join("wide.csv");
+        std::fs::write(&wide, "time_s,AVAL,AVAR\n0,1,2\n").unwrap();
+        let long = dir.path().join("long.csv");
+        std::fs::write(&long, "neuron,time_s,value\nAVAL,0,1\n").unwrap();
+        let edges = dir.path().join("edges.csv");
+        std::fs::write(&edges, "pre,post,weight\nAVAL,AVAR,1\n").unwrap();
+        let session = dir.path().join("a.cscope.json");
+        std::fs::write(&session, "{\"trace_array\": []}").unwrap();
+        assert!(looks_like_recording(&wide) && looks_like_recording(&long));
+        assert!(!looks_like_recording(&edges) && !looks_like_recording(&session));
+        assert!(!looks_like_recording(&dir.path().join("missing.nwb")));
+        assert!(!looks_like_recording(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/datasets").as_path()
+        ));
+    }
 }

@@ -8,6 +8,7 @@ mod error;
 pub use error::FunctionalError;
 pub mod activity;
 pub mod affinity;
+pub mod compare;
 pub mod ntf;
 pub mod recorded;
 

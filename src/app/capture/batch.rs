@@ -66,7 +66,11 @@ fn run_batch(
     mut batch: ResMut<Batch>,
     edges: Option<Res<EdgeRender>>,
     log: Res<CaptureLog>,
-    busy: (Res<Live>, Res<crate::app::communities::Communities>),
+    busy: (
+        Res<Live>,
+        Res<crate::app::communities::Communities>,
+        Res<crate::app::recordings::Recordings>,
+    ),
     mut captures: MessageWriter<CaptureRequest>,
     mut exit: MessageWriter<AppExit>,
 ) {
@@ -77,7 +81,7 @@ fn run_batch(
         positions,
         adapter,
     } = ready;
-    let (live, communities) = busy;
+    let (live, communities, recordings) = busy;
     if !options.is_batch() {
         return;
     }
@@ -107,7 +111,13 @@ fn run_batch(
         && laid_out
         && !positions.animating()
         && live.scripted_run_done(&options)
-        && communities.scripted_done(&options);
+        && communities.scripted_done(&options)
+        && !recordings.loading();
+    if !ready && !batch.shot_requested && batch.frame_ms.is_empty() {
+        // Something started after all (a session's recordings, a layout): wait for it again.
+        batch.ready_at = None;
+        batch.frames_ready = 0;
+    }
     if batch.ready_at.is_none() {
         if ready {
             batch.ready_at = Some(now);

@@ -15,6 +15,7 @@ use crate::app::capture::recorder::{RecordRequest, Recorder, VideoSpec};
 use crate::app::context::colors::{ColorBy, community_colors};
 use crate::app::context::state::{NeuronColorHook, Options, UiFocus, ViewSettings};
 use crate::app::live::Live;
+use crate::app::recordings::{self, Recordings};
 
 /// What `connectoscope render` asks for, in plain types: the CLI knows no bevy.
 pub struct RenderSpec {
@@ -31,6 +32,8 @@ pub struct RenderSpec {
     pub colors: RenderColors,
     /// Print a JSON summary when done.
     pub json: bool,
+    /// A still of a recording: the time shown (on its time axis).
+    pub replay_from_s: Option<f64>,
 }
 
 /// The app's options and the render job for a spec.
@@ -43,7 +46,9 @@ pub(crate) fn job(spec: RenderSpec) -> (Options, RenderJob) {
         transparent: spec.transparent,
         scale_bar: spec.scale_bar,
     };
-    (spec.options, RenderJob::new(request, spec.colors, spec.json))
+    let mut job = RenderJob::new(request, spec.colors, spec.json);
+    job.replay_from_s = spec.replay_from_s;
+    (spec.options, job)
 }
 
 /// What `render` colours the neurons by.
@@ -53,6 +58,8 @@ pub enum RenderColors {
     /// Leiden communities (modularity, γ = 1, seed 1).
     Community,
     Activity,
+    /// The open recording's activity (`--recording`).
+    Recording,
 }
 
 #[derive(Resource)]
@@ -68,6 +75,7 @@ pub struct RenderJob {
     recording_since: Option<Instant>,
     ready_frames: u32,
     requested: bool,
+    replay_from_s: Option<f64>,
 }
 
 impl RenderJob {
@@ -81,6 +89,7 @@ impl RenderJob {
             recording_since: None,
             ready_frames: 0,
             requested: false,
+            replay_from_s: None,
         }
     }
 }
@@ -107,12 +116,13 @@ const TIMEOUT_SECS: f32 = 900.0;
 fn drive(
     mut job: ResMut<RenderJob>,
     ready: SceneReady,
-    mut live: ResMut<Live>,
+    activity: (ResMut<Live>, ResMut<Recordings>),
     mut recorder: ResMut<Recorder>,
     colours: (ResMut<ViewSettings>, ResMut<NeuronColorHook>),
     mut requests: MessageWriter<RecordRequest>,
     mut exit: MessageWriter<AppExit>,
 ) {
+    let (mut live, mut rec) = activity;
     let SceneReady {
         options,
         graph,
@@ -140,6 +150,11 @@ fn drive(
         return;
     }
     if let Some(e) = &live.snapshot.error {
+        eprintln!("error: {e}");
+        exit.write(AppExit::from_code(2));
+        return;
+    }
+    if let Some(e) = &rec.failed {
         eprintln!("error: {e}");
         exit.write(AppExit::from_code(2));
         return;
@@ -193,12 +208,21 @@ fn drive(
     if loader.load.is_some() || !laid_out || !live.scripted_run_done(&options) {
         return;
     }
+    if job.colors == RenderColors::Recording && rec.animals.is_empty() {
+        return;
+    }
     // A few frames with everything in place before recording.
     job.ready_frames += 1;
     if job.ready_frames == 1 {
         match job.colors {
             RenderColors::Fixed(by) => settings.color_by = by,
             RenderColors::Activity => live.colour = true,
+            RenderColors::Recording => {
+                if let Some(t) = job.replay_from_s {
+                    rec.seek(t);
+                }
+                rec.show(recordings::Showing::Activity);
+            }
             RenderColors::Community => {
                 let partition = communities::detect(&communities::projection(&g.c), &Default::default());
                 hook.0 = community_colors(&partition.membership, partition.modularity);

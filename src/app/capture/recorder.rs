@@ -24,6 +24,7 @@ use crate::app::capture::screenshot::spawn_offscreen_camera;
 use crate::app::context::jobs::{Job, Poll};
 use crate::app::context::state::{Graph, NeuronColors, ViewSettings};
 use crate::app::live::Live;
+use crate::app::recordings::{self, Recordings};
 use crate::app::scene::camera::{MainCamera, Orbit, home_view};
 use crate::app::scene::legend::{legend_area, text_color};
 use crate::io::video::{Encoder, VideoWriter};
@@ -81,6 +82,16 @@ pub struct VideoSpec {
     pub camera: CameraMove,
     /// Biological ms the simulation advances per frame (None: it is not advanced).
     pub sim_ms_per_frame: Option<f64>,
+    /// The open recording played during the video (None: its time stays).
+    pub replay: Option<Replay>,
+}
+
+/// A recording played in a video: frame `k` shows time `from_s + k * s_per_frame`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Replay {
+    /// On the recording's time axis (s).
+    pub from_s: f64,
+    pub s_per_frame: f64,
 }
 
 #[derive(Resource, Default)]
@@ -342,6 +353,7 @@ fn record_frames(
     mut recorder: ResMut<Recorder>,
     mut settings: ResMut<ViewSettings>,
     live: Res<Live>,
+    mut rec: ResMut<Recordings>,
     mut cams: Query<&mut Transform>,
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
@@ -382,6 +394,15 @@ fn record_frames(
         Phase::Setup => {
             if let Ok(mut t) = cams.get_mut(job.camera) {
                 *t = job.path.at(job.progress_u()).transform();
+            }
+            // The recording's colours for this time are made in the next update, before
+            // the frame is drawn and captured.
+            if let Some(r) = job.request.video.as_ref().and_then(|v| v.replay) {
+                rec.playing = false;
+                rec.seek(r.from_s + r.s_per_frame * job.frame as f64);
+                if rec.showing == recordings::Showing::Nothing {
+                    rec.show(recordings::Showing::Activity);
+                }
             }
             job.phase = match (sim_step, &live.sim) {
                 (Some(step), Some(sim)) => {
@@ -479,11 +500,12 @@ fn draw_overlay(
     colors: Res<NeuronColors>,
     settings: Res<ViewSettings>,
     positions: Res<crate::app::context::state::Positions>,
-    live: Res<Live>,
+    activity: (Res<Live>, Res<Recordings>),
 ) {
     let (Some(job), Some(mut ctx)) = (&recorder.job, ctx) else {
         return;
     };
+    let (live, rec) = activity;
     let ctx = ctx.get_mut();
     // Text as large relative to the picture as on an 800-pixel-high window.
     let height = ctx.viewport_rect().height() * ctx.zoom_factor();
@@ -515,7 +537,30 @@ fn draw_overlay(
         egui::FontId::proportional(16.0),
         text,
     );
-    if job.request.video.as_ref().is_some_and(|v| v.sim_ms_per_frame.is_some()) || live.colour {
+    let replaying = rec.showing == recordings::Showing::Activity && rec.animal().is_some();
+    if replaying && let Some(a) = rec.animal() {
+        let span = rec.span();
+        painter.text(
+            egui::pos2(rect.max.x - 14.0, rect.min.y + 12.0),
+            egui::Align2::RIGHT_TOP,
+            format!("t = {:.1} s", rec.time_s - span.0),
+            egui::FontId::monospace(16.0),
+            text,
+        );
+        // The behaviour strip along the bottom, left of the legend.
+        let strip = egui::Rect::from_min_max(
+            egui::pos2(rect.min.x + 14.0, rect.max.y - 58.0),
+            // Short of the legend (about 250 points wide, bottom right).
+            egui::pos2(
+                (rect.min.x + rect.width() * 0.58).min(rect.max.x - 270.0),
+                rect.max.y - 14.0,
+            ),
+        );
+        // Over the graph: on the background colour, as the legend is.
+        let [r, g, b, _] = settings.theme.background();
+        let fill = egui::Rgba::from_rgba_unmultiplied(r, g, b, 0.85).into();
+        recordings::strip::paint(&painter, strip, (fill, text), a, &rec.track, span, rec.time_s);
+    } else if job.request.video.as_ref().is_some_and(|v| v.sim_ms_per_frame.is_some()) || live.colour {
         painter.text(
             egui::pos2(rect.max.x - 14.0, rect.min.y + 12.0),
             egui::Align2::RIGHT_TOP,

@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use bevy_egui::egui;
 
 use crate::app::capture::camera_path::{Axis, CameraPath, View};
-use crate::app::capture::recorder::{CameraMove, RecordRequest, Recorder, VideoSpec};
+use crate::app::capture::recorder::{CameraMove, RecordRequest, Recorder, Replay, VideoSpec};
 use crate::app::context::AppSet;
 use crate::app::scene::camera::{MainCamera, Orbit};
 use crate::io::video::Encoder;
@@ -106,7 +106,9 @@ impl RecordUi<'_, '_> {
     }
 }
 
-pub fn video_ui(ui: &mut egui::Ui, r: &mut RecordUi, window_size: (u32, u32)) {
+/// `playing`: the open recording's playback time and speed (recording s per s) when it is
+/// shown on the neurons; a video then plays it from there.
+pub fn video_ui(ui: &mut egui::Ui, r: &mut RecordUi, window_size: (u32, u32), playing: Option<(f64, f64)>) {
     egui::CollapsingHeader::new("Video").default_open(false).show(ui, |ui| {
         if let Some((done, all)) = r.recorder.progress() {
             ui.add(egui::ProgressBar::new(done as f32 / all.max(1) as f32).text(format!(
@@ -187,6 +189,9 @@ pub fn video_ui(ui: &mut egui::Ui, r: &mut RecordUi, window_size: (u32, u32)) {
                     .suffix(" ms per video s"),
             );
         });
+        if let Some((_, speed)) = playing {
+            ui.weak(format!("plays the recording from its current time at {speed} s/s"));
+        }
         ui.checkbox(&mut r.settings.scale_bar, "scale bar (anatomical layout)");
         ui.horizontal(|ui| {
             let previewing = r.preview.0.is_some();
@@ -205,7 +210,7 @@ pub fn video_ui(ui: &mut egui::Ui, r: &mut RecordUi, window_size: (u32, u32)) {
             }
             if ui.button("⏺ Record").clicked() {
                 r.preview.0 = None;
-                match request(r, window_size) {
+                match request(r, window_size, playing) {
                     Ok(req) => {
                         r.requests.write(req);
                     }
@@ -263,7 +268,7 @@ fn to_path(m: CameraMove, start: View) -> CameraPath {
     }
 }
 
-fn request(r: &RecordUi, window_size: (u32, u32)) -> Result<RecordRequest, String> {
+fn request(r: &RecordUi, window_size: (u32, u32), playing: Option<(f64, f64)>) -> Result<RecordRequest, String> {
     let s = &r.settings;
     let path = PathBuf::from(s.path.trim());
     if s.path.trim().is_empty() {
@@ -287,6 +292,10 @@ fn request(r: &RecordUi, window_size: (u32, u32)) -> Result<RecordRequest, Strin
             frames: (s.seconds * s.fps).round().max(1.0) as u32,
             camera: r.camera_move()?,
             sim_ms_per_frame: s.simulate.then_some(s.sim_speed / s.fps),
+            replay: playing.map(|(from_s, speed)| Replay {
+                from_s,
+                s_per_frame: speed / s.fps,
+            }),
         }),
         size: UVec2::new(w.max(2), h.max(2)),
         title: None,

@@ -1,5 +1,5 @@
 //! The functional half of the Communities window: the dynamic functional connectome of the
-//! current run in one click (component time curves, a scrubber over windows, communities on
+//! current run, or of the open recordings, in one click (component time curves, a scrubber over windows, communities on
 //! the graph, structural-vs-functional NMI, export).
 
 use bevy_egui::egui;
@@ -9,6 +9,7 @@ use super::window::{ExportJob, export_buttons};
 use crate::analysis::communities;
 use crate::app::communities::{Communities, MAX_FUNCTIONAL_NEURONS, Showing, most_active_window};
 use crate::app::live::Live;
+use crate::app::recordings::Recordings;
 use crate::app::scene::Scene;
 
 pub(super) fn functional_ui(
@@ -16,13 +17,14 @@ pub(super) fn functional_ui(
     state: &mut Communities,
     scene: &mut Scene,
     live: &Live,
+    rec: &mut Recordings,
     export_job: &mut ExportJob,
     g: &std::sync::Arc<crate::app::context::graph::GraphData>,
 ) {
     ui.heading("Dynamic functional connectome");
     ui.weak(
-        "From this run's activity: affinities between neurons in sliding windows, factorised (NTF) into \
-         components, each with its communities and a time curve of when it is active.",
+        "From this run's activity or the open recordings: affinities between neurons in sliding windows, \
+         factorised (NTF) into components, each with its communities and a time curve of when it is active.",
     );
     let f = &mut state.functional_settings;
     ui.horizontal(|ui| {
@@ -90,14 +92,43 @@ pub(super) fn functional_ui(
             state.start_functional(g, live, &scene.selection);
         }
     });
+    if state.functional_job.is_none() && !rec.animals.is_empty() {
+        let n = rec.animals.len();
+        let label = if n == 1 {
+            "▶ Dynamic connectome of the recording".to_string()
+        } else {
+            format!("▶ Dynamic connectome of the {n} recordings")
+        };
+        if ui
+            .button(label)
+            .on_hover_text(
+                "The recorded neurons matched to this connectome; several animals form the recordings axis of \
+                 the tensor (the neurons all of them have). Its time scrubber follows the playback.",
+            )
+            .clicked()
+        {
+            state.start_recorded(g, rec);
+        }
+    }
     let Some(fc) = state.functional.clone() else { return };
     let dc = &fc.dc;
     let windows = dc.window_start_s.len();
+    let of = match fc.recordings {
+        0 => "run",
+        1 => "recording",
+        _ => "recordings",
+    };
     ui.label(format!(
-        "{} active neurons, {} windows of a {:.1} s run, relative error {:.3}",
+        "{} {} neurons, {} windows of a {:.1} s {of}{}, relative error {:.3}",
         fc.neurons.len(),
+        if fc.recordings > 0 { "recorded" } else { "active" },
         windows,
         fc.duration_ms / 1000.0,
+        if fc.recordings > 1 {
+            format!(" ({} animals)", fc.recordings)
+        } else {
+            String::new()
+        },
         dc.rel_error
     ));
     if windows > 1 {
@@ -111,6 +142,10 @@ pub(super) fn functional_ui(
         .on_hover_text(
             "Scrub through the windows: the 3D view shows the chosen component's communities as active then",
         );
+        if w != state.window && fc.recordings > 0 && !rec.animals.is_empty() {
+            // One time for the playback and the scrubber.
+            rec.seek(rec.span().0 + start(w) + state.functional_settings.window_s / 2.0);
+        }
         state.window = w;
     }
     let structural = state.structural.clone();

@@ -22,7 +22,8 @@ use crate::app::context::graph::GraphData;
 use crate::app::context::jobs::{Job, Poll};
 use crate::app::context::state::{Dirty, Graph, Membership, NeuronColorHook, Request, Selection, Status, ViewSettings};
 use crate::app::live::Live;
-use crate::model::Connectome;
+use crate::app::recordings::{self, Recordings};
+use crate::model::{Connectome, Recording};
 use crate::sim::Protocol;
 
 pub struct CommunitiesPlugin;
@@ -33,7 +34,9 @@ impl Plugin for CommunitiesPlugin {
             .init_resource::<window::ExportJob>()
             .add_systems(
                 Update,
-                (scripted, start, poll, recolour).chain().in_set(AppSet::Communities),
+                (scripted, start, poll, follow_replay, recolour)
+                    .chain()
+                    .in_set(AppSet::Communities),
             );
     }
 }
@@ -138,13 +141,17 @@ impl Default for FunctionalSettings {
 /// At most this many neurons go into the functional analysis (pairs grow as n²).
 pub const MAX_FUNCTIONAL_NEURONS: usize = 400;
 
-/// The dynamic functional connectome of a run, on the graph's neurons.
+/// The dynamic functional connectome of a run or of the open recordings, on the graph's
+/// neurons.
 pub struct Functional {
     pub dc: DynamicConnectome,
     /// The graph index of each analysed neuron (the order of `dc.names`).
     pub neurons: Vec<u32>,
     pub duration_ms: f64,
     pub seconds: f64,
+    /// Of this many recordings (their windows are on the recordings' time axis, shared with
+    /// the playback); 0 for a simulated run.
+    pub recordings: usize,
 }
 
 /// Neurons to analyse: all of a small graph, else the selection (3 to the maximum), else the
@@ -202,16 +209,6 @@ pub fn functional_of_run(
                 .ok_or(format!("{name}: not in the graph"))
         })
         .collect::<Result<Vec<u32>, String>>()?;
-    let dc = functional_of_traces(&traces, s)?;
-    Ok(Functional {
-        dc,
-        neurons,
-        duration_ms,
-        seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
-fn functional_of_traces(traces: &Traces, s: &FunctionalSettings) -> Result<DynamicConnectome, String> {
     // Silent neurons were left out when the traces were made.
     let active = traces.names.len();
     if active < 3 {
@@ -219,8 +216,68 @@ fn functional_of_traces(traces: &Traces, s: &FunctionalSettings) -> Result<Dynam
             "only {active} neurons are active in the run: add stimuli (Simulation panel) so there is activity to analyse"
         ));
     }
+    let dc = functional_of_traces(std::slice::from_ref(&traces), s)?;
+    Ok(Functional {
+        dc,
+        neurons,
+        duration_ms,
+        seconds: started.elapsed().as_secs_f64(),
+        recordings: 0,
+    })
+}
+
+/// The dynamic functional connectome of recordings (several: the tensor's recordings axis),
+/// on the ROIs matched to one neuron of the graph each (the CLI's `functional` also keeps
+/// unlabelled ROIs; here only neurons that can be shown are analysed).
+pub fn functional_of_recordings(
+    c: &Connectome,
+    recordings: &[Arc<Recording>],
+    s: &FunctionalSettings,
+) -> Result<Functional, String> {
+    let started = std::time::Instant::now();
+    let owned: Vec<Recording> = recordings.iter().map(|r| (**r).clone()).collect();
+    let mut traces = crate::analysis::functional::recorded::recorded_traces(&owned, c).map_err(|e| e.to_string())?;
+    // The same neurons in every recording (recorded_traces made them so); keep those in the graph.
+    let keep: Vec<bool> = traces[0].names.iter().map(|n| c.neurons.find(n).is_some()).collect();
+    for t in &mut traces {
+        let mut k = keep.iter();
+        t.values.retain(|_| *k.next().unwrap_or(&false));
+        let mut k = keep.iter();
+        t.names.retain(|_| *k.next().unwrap_or(&false));
+    }
+    let neurons: Vec<u32> = traces[0]
+        .names
+        .iter()
+        .filter_map(|n| c.neurons.find(n).map(|i| i as u32))
+        .collect();
+    if neurons.len() < 3 {
+        return Err(format!(
+            "only {} recorded neurons are matched to this connectome: at least 3 are needed",
+            neurons.len()
+        ));
+    }
+    let dc = functional_of_traces(&traces, s)?;
+    let duration_ms = recordings[0].time.duration_s() * 1000.0;
+    Ok(Functional {
+        dc,
+        neurons,
+        duration_ms,
+        seconds: started.elapsed().as_secs_f64(),
+        recordings: recordings.len(),
+    })
+}
+
+/// Windows suited to a recording: about a dozen over its length, at least 10 frames each,
+/// overlapping by three quarters.
+pub fn recording_windows(r: &Recording) -> (f64, f64) {
+    let rate = r.time.rate_hz().max(1e-9);
+    let window = (r.time.duration_s() / 12.0).max(10.0 / rate);
+    (window, window / 4.0)
+}
+
+fn functional_of_traces(traces: &[Traces], s: &FunctionalSettings) -> Result<DynamicConnectome, String> {
     dynamic_connectome(
-        std::slice::from_ref(traces),
+        traces,
         &DynamicOptions {
             remove_baseline: true,
             window_s: s.window_s,
@@ -296,6 +353,35 @@ impl Communities {
         self.structural_job.is_some() || self.functional_job.is_some()
     }
 
+    /// Starts the dynamic functional connectome of the open recordings; the window length
+    /// is set for them when it was a simulation's.
+    pub fn start_recorded(&mut self, g: &Arc<GraphData>, rec: &Recordings) {
+        let Some(first) = rec.animals.first() else { return };
+        let (window, step) = recording_windows(&first.recording);
+        let f = &mut self.functional_settings;
+        if f.window_s < 0.5 * window || f.window_s > 4.0 * window {
+            f.window_s = window;
+            f.step_s = step;
+        }
+        let settings = f.clone();
+        let recordings: Vec<Arc<Recording>> = rec.animals.iter().map(|a| a.recording.clone()).collect();
+        let c = g.c.clone();
+        self.open = true;
+        self.functional_progress = 0.0;
+        self.functional_job = Some(Job::spawn(
+            "functional",
+            move |w| {
+                w.send(FunctionalMessage::Progress(0.1));
+                w.send(FunctionalMessage::Done(functional_of_recordings(
+                    &c,
+                    &recordings,
+                    &settings,
+                )));
+            },
+            |e| FunctionalMessage::Done(Err(e)),
+        ));
+    }
+
     /// Starts the one-click job: the current run's protocol, simulated again from time 0
     /// (runs are deterministic, so this is the activity the user saw, and more of it).
     pub fn start_functional(&mut self, g: &Arc<GraphData>, live: &Live, selection: &Selection) {
@@ -361,12 +447,22 @@ fn start(
     graph: Res<Graph>,
     mut state: ResMut<Communities>,
     mut status: ResMut<Status>,
+    rec: Res<Recordings>,
 ) {
     for r in requests.read() {
+        let Some(g) = graph.data.clone() else { continue };
+        if matches!(r, Request::RecordedCommunities) {
+            if rec.animals.is_empty() {
+                status.error = Some("open a recording first (File > Open recording…)".into());
+            } else {
+                status.info = Some(format!("dynamic connectome of {} recordings…", rec.animals.len()));
+                state.start_recorded(&g, &rec);
+            }
+            continue;
+        }
         if !matches!(r, Request::ColourByCommunities) {
             continue;
         }
-        let Some(g) = graph.data.clone() else { continue };
         let settings = state.structural_settings.clone();
         status.info = Some(format!("finding communities ({})…", settings.label()));
         state.structural_job = Some(Job::spawn(
@@ -448,6 +544,35 @@ fn poll(
     }
 }
 
+/// A dynamic connectome of recordings follows the playback: the scrubber's window is the one
+/// around the playback time.
+fn follow_replay(mut state: ResMut<Communities>, rec: Res<Recordings>, mut seen: Local<Option<f64>>) {
+    let Some(f) = state.functional.clone() else { return };
+    if f.recordings == 0 || rec.animals.is_empty() || *seen == Some(rec.time_s) {
+        return;
+    }
+    *seen = Some(rec.time_s);
+    // Window starts count from the recording's first frame.
+    let t = rec.time_s - rec.span().0;
+    let w = window_at(&f.dc.window_start_s, state.functional_settings.window_s, t);
+    if w != state.window {
+        state.window = w;
+    }
+}
+
+/// The window whose middle is nearest `t`.
+pub fn window_at(starts: &[f64], window_s: f64, t: f64) -> usize {
+    starts
+        .iter()
+        .enumerate()
+        .min_by(|a, b| {
+            (a.1 + window_s / 2.0 - t)
+                .abs()
+                .total_cmp(&(b.1 + window_s / 2.0 - t).abs())
+        })
+        .map_or(0, |(w, _)| w)
+}
+
 /// The window where component `c` is most active.
 pub fn most_active_window(dc: &DynamicConnectome, c: usize) -> usize {
     dc.components.get(c).map_or(0, |comp| {
@@ -466,6 +591,7 @@ fn recolour(
     mut settings: ResMut<ViewSettings>,
     mut dirty: ResMut<Dirty>,
     mut live: ResMut<Live>,
+    mut rec: ResMut<Recordings>,
     graph: Res<Graph>,
 ) {
     let key = (state.showing, state.window, graph.generation);
@@ -477,7 +603,7 @@ fn recolour(
         .shown
         .is_some_and(|(s, _, g)| s == state.showing && g == graph.generation);
     state.shown = Some(key);
-    if scrubbed && settings.color_by != ColorBy::Custom {
+    if scrubbed && (settings.color_by != ColorBy::Custom || rec.showing != recordings::Showing::Nothing) {
         return;
     }
     let Some(g) = &graph.data else { return };
@@ -494,6 +620,7 @@ fn recolour(
     };
     hook.0 = colours;
     live.colour = false;
+    rec.showing = recordings::Showing::Nothing;
     settings.color_by = ColorBy::Custom;
     dirty.colors = true;
     dirty.neurons = true;
@@ -656,6 +783,73 @@ mod tests {
         assert_eq!(active.colors[0], UNANALYSED);
         assert!(active.legend.title.contains("0.50 s") && active.legend.title.contains("100%"));
         assert_eq!(most_active_window(&dc, 0), 1);
+    }
+
+    /// The one click on recordings: the matched neurons of the graph (unlabelled and unmatched
+    /// ROIs left out), windows sized for the recording on its time axis, which the playback
+    /// time finds again; too few matched neurons are refused with the count.
+    #[test]
+    fn recordings_give_a_dynamic_connectome_on_their_time_axis() {
+        use crate::model::recording::{RecordingSource, RoiIdentity, TimeAxis};
+        let c = worm();
+        let names = ["AVAL", "AVAR", "AVBL", "AVBR", "RIML", "RIMR", "SMDVL", "SMDVR"];
+        let (frames, rate, start) = (240usize, 2.0, 50.0);
+        let mut rois: Vec<RoiIdentity> = names
+            .iter()
+            .map(|n| RoiIdentity {
+                label: Some(n.to_string()),
+                ..Default::default()
+            })
+            .collect();
+        rois.push(RoiIdentity::default());
+        // Pairs share a slow wave, each pair its own; a little noise so no trace is flat.
+        let values: Vec<f32> = (0..rois.len())
+            .flat_map(|roi| {
+                (0..frames).map(move |f| {
+                    let t = f as f32 / rate as f32;
+                    (t / (3.0 + (roi / 2) as f32)).sin() + 0.05 * ((f * 7 + roi * 13) % 11) as f32
+                })
+            })
+            .collect();
+        let r = Recording::new(
+            RecordingSource::default(),
+            TimeAxis::Regular {
+                start_s: start,
+                rate_hz: rate,
+                frames,
+            },
+            rois,
+            values,
+            vec![],
+            vec![],
+        )
+        .unwrap();
+        let (window, step) = recording_windows(&r);
+        // A twelfth of the 119.5 s (more than 10 frames), overlapping by three quarters.
+        assert_eq!((window, step), (119.5 / 12.0, 119.5 / 48.0));
+        let settings = FunctionalSettings {
+            window_s: window,
+            step_s: step,
+            rank: 2,
+            ..Default::default()
+        };
+        let f = functional_of_recordings(&c, &[Arc::new(r.clone())], &settings).unwrap();
+        let expected: Vec<u32> = names.iter().map(|n| c.neurons.find(n).unwrap() as u32).collect();
+        assert_eq!(f.neurons, expected, "the labelled ROIs, unlabelled left out");
+        assert_eq!(f.recordings, 1);
+        let starts = &f.dc.window_start_s;
+        // Window starts count from the recording's first frame (the playback adds its start).
+        assert_eq!(starts[0], 0.0);
+        // Windows are whole numbers of frames: the last ends within a frame of the end.
+        assert!(*starts.last().unwrap() + window <= r.time.duration_s() + 1.0 / rate);
+        let w = starts.len() / 2;
+        assert_eq!(window_at(starts, window, starts[w] + window / 2.0), w);
+
+        // The WormWideWeb fixture matches one ROI to a single neuron: refused, with the count.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/recordings/wormwideweb.json");
+        let one = Arc::new(crate::io::read_recording(&path).unwrap());
+        let e = functional_of_recordings(&c, &[one], &settings).err().unwrap();
+        assert!(e.contains("only 1 recorded neurons"), "{e}");
     }
 
     #[test]

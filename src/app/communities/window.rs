@@ -29,7 +29,7 @@ pub fn window_ui(
     ctx: &egui::Context,
     ui_state: &mut CommunitiesUi,
     scene: &mut Scene,
-    live: &Live,
+    (live, rec): (&Live, &mut crate::app::recordings::Recordings),
     view: egui::Rect,
     status: &mut Status,
     requests: &mut MessageWriter<Request>,
@@ -52,7 +52,7 @@ pub fn window_ui(
             };
             structural_ui(ui, state, scene, export_job, requests);
             ui.separator();
-            functional_ui(ui, state, scene, live, export_job, &g);
+            functional_ui(ui, state, scene, live, rec, export_job, &g);
         });
     state.open = open;
 }

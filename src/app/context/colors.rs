@@ -265,7 +265,7 @@ fn categorical(
     )
 }
 
-fn cell_type_key(s: &str) -> String {
+pub fn cell_type_key(s: &str) -> String {
     let l = s.trim().to_lowercase();
     match l.as_str() {
         "interneuron" | "inter" => "interneuron".into(),
@@ -332,7 +332,7 @@ pub fn ramp(t: f32) -> Rgba {
 }
 
 /// Linear interpolation through evenly spaced colour stops (at least two), `t` in 0..1.
-fn through(stops: &[Rgba], t: f32) -> Rgba {
+pub fn through(stops: &[Rgba], t: f32) -> Rgba {
     let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 } * (stops.len() - 1) as f32;
     let i = (t.floor() as usize).min(stops.len() - 2);
     let f = t - i as f32;

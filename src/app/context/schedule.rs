@@ -2,7 +2,7 @@
 //! its systems in one of these sets, so what a frame does reads top to bottom here.
 //!
 //! `Update`: open files → lay them out → move the camera → pick and select → advance the
-//! simulation and colour by activity → communities (may recolour) → a session's saved state
+//! simulation and colour by activity → play recordings → communities (may recolour) → a session's saved state
 //! → capture.
 //! `PostUpdate`: draw (the neuron buffer, then the connections), after the panels have had
 //! their say in the egui pass.
@@ -21,6 +21,8 @@ pub enum AppSet {
     Pick,
     /// The live simulation: stimulation by clicking, keys, its snapshot and activity colours.
     Simulate,
+    /// Recorded activity: loading, playback time and its colours.
+    Replay,
     /// Structural and functional communities, their colours.
     Communities,
     /// A session being opened: its saved state applied once its graph is open.
@@ -41,6 +43,7 @@ pub fn configure(app: &mut App) {
             AppSet::Camera,
             AppSet::Pick,
             AppSet::Simulate,
+            AppSet::Replay,
             AppSet::Communities,
             AppSet::Restore,
             AppSet::Capture,

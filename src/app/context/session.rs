@@ -25,7 +25,9 @@ pub struct Session {
     /// first layout was still being computed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<SavedLayout>,
-    pub camera: SavedCamera,
+    /// None (a session written by hand): the home view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera: Option<SavedCamera>,
     pub view: SavedView,
     /// Selected neurons by name (names survive a re-ordered file; indices would not).
     #[serde(default)]
@@ -37,9 +39,11 @@ pub struct Session {
     pub time_ms: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub communities: Option<SavedCommunities>,
-    /// Recordings open beside the graph (paths).
+    /// Recordings open beside the graph (paths), and the playback time on their time axis.
     #[serde(default)]
     pub recordings: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_time_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,7 +73,7 @@ pub struct SavedCamera {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavedView {
-    /// type, nt, sign, degree, activity or communities.
+    /// type, nt, sign, degree, activity, recording or communities.
     pub color_by: String,
     pub size_by_degree: bool,
     pub node_scale: f32,

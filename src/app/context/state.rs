@@ -26,6 +26,8 @@ pub struct Options {
     pub run_for_ms: Option<f64>,
     /// After the run, compute and show its dynamic functional connectome.
     pub dynamic_connectome: bool,
+    /// Recorded activity files to open with the graph (one per animal).
+    pub recordings: Vec<std::path::PathBuf>,
     pub theme: Theme,
 }
 
@@ -266,6 +268,14 @@ pub enum Request {
     /// Ask where to save the session / which one to open (never in tests).
     SaveSessionDialog,
     OpenSessionDialog,
+    /// Open recorded activity files (one animal each) beside the graph.
+    OpenRecordings(Vec<std::path::PathBuf>),
+    /// Ask which recordings to open (never in tests).
+    OpenRecordingDialog,
+    /// Close every open recording.
+    CloseRecordings,
+    /// The dynamic functional connectome of the open recordings, in the Communities window.
+    RecordedCommunities,
 }
 
 /// The last structural communities found (for ordering the raster), with the graph they are of.

@@ -160,11 +160,21 @@ pub fn save_with_layout(
     Ok(format!("saved {}", path.display()))
 }
 
+/// A dropped connectome replaces the graph; dropped recordings (several at once = several
+/// animals) open beside it.
 fn dropped_files(mut drops: MessageReader<FileDragAndDrop>, mut requests: MessageWriter<Request>) {
+    let mut recordings = Vec::new();
     for d in drops.read() {
         if let FileDragAndDrop::DroppedFile { path_buf, .. } = d {
-            requests.write(Request::Open(path_buf.to_string_lossy().into_owned()));
+            if io::looks_like_recording(path_buf) {
+                recordings.push(path_buf.clone());
+            } else {
+                requests.write(Request::Open(path_buf.to_string_lossy().into_owned()));
+            }
         }
+    }
+    if !recordings.is_empty() {
+        requests.write(Request::OpenRecordings(recordings));
     }
 }
 

@@ -21,6 +21,8 @@ use crate::app::data::layout::LayoutJob;
 use crate::app::data::loading::Loader;
 use crate::app::live::panel::{self, LiveUi};
 use crate::app::live::plots;
+use crate::app::recordings;
+use crate::app::recordings::panel::{RecordingUi, recording_panel_ui};
 use crate::app::scene::Scene;
 use crate::io::datasets;
 
@@ -85,10 +87,11 @@ fn ui(
     mut scene: Scene,
     mut jobs: Jobs,
     mut shell: Shell,
-    mut live: LiveUi,
+    activity: (LiveUi, RecordingUi),
     mut record: RecordUi,
     mut communities: CommunitiesUi,
 ) -> Result {
+    let (mut live, mut recording) = activity;
     let ctx = contexts.ctx_mut()?.clone();
     let theme = scene.settings.theme;
     if shell.state.applied_theme != Some(theme) {
@@ -106,7 +109,7 @@ fn ui(
             .max_rect(ctx.viewport_rect()),
     );
     egui::Panel::top("menu").show(&mut root, |ui| {
-        menu_ui(ui, &mut scene, &mut shell, &mut live, &mut communities)
+        menu_ui(ui, &mut scene, &mut shell, &mut live, &mut communities, &mut recording)
     });
     egui::Panel::bottom("status").show(&mut root, |ui| status_bar_ui(ui, &scene, &mut jobs));
     egui::Panel::left("side")
@@ -117,7 +120,10 @@ fn ui(
                 side_panel::side_panel_ui(ui, &mut scene, &mut shell, &mut jobs, &mut communities.state);
                 let [x0, y0, x1, y1] = shell.focus.viewport;
                 let view = ((x1 - x0).max(2.0) as u32, (y1 - y0).max(2.0) as u32);
-                video_ui::video_ui(ui, &mut record, view);
+                let rec = &recording.rec;
+                let playing = (rec.showing == recordings::Showing::Activity && !rec.animals.is_empty())
+                    .then_some((rec.time_s, rec.speed));
+                video_ui::video_ui(ui, &mut record, view, playing);
             });
         });
     if live.files.show_panel {
@@ -128,6 +134,22 @@ fn ui(
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
                     .show(ui, |ui| panel::controls_ui(ui, &mut live, &mut scene));
+            });
+    }
+    let rec = &recording.rec;
+    if rec.open && (!rec.animals.is_empty() || rec.load.is_some()) {
+        // Two ids: the one-line panel shown while loading must not leave its size to the full one.
+        let (id, size) = if rec.animals.is_empty() {
+            ("recording loading", 40.0)
+        } else {
+            ("recording", 330.0)
+        };
+        egui::Panel::bottom(id)
+            .default_size(size)
+            .min_size(36.0)
+            .resizable(true)
+            .show(&mut root, |ui| {
+                recording_panel_ui(ui, &mut recording, &mut scene, &live.live, &mut shell.requests)
             });
     }
     if live.files.show_plots && live.live.snapshot.time_ms > 0.0 {
@@ -142,7 +164,7 @@ fn ui(
         &ctx,
         &mut communities,
         &mut scene,
-        &live.live,
+        (&live.live, &mut recording.rec),
         rect,
         &mut jobs.status,
         &mut shell.requests,
@@ -165,11 +187,24 @@ fn menu_ui(
     shell: &mut Shell,
     live: &mut LiveUi,
     communities: &mut CommunitiesUi,
+    recording: &mut RecordingUi,
 ) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             if ui.button("Open…").clicked() {
                 shell.requests.write(Request::OpenDialog);
+            }
+            if ui
+                .button("Open recording…")
+                .on_hover_text(
+                    "Recorded activity: NWB, WormWideWeb JSON or traces CSV; several files = several animals",
+                )
+                .clicked()
+            {
+                shell.requests.write(Request::OpenRecordingDialog);
+            }
+            if !recording.rec.animals.is_empty() && ui.button("Close recordings").clicked() {
+                shell.requests.write(Request::CloseRecordings);
             }
             let recent = shell.sessions.recent().to_vec();
             ui.add_enabled_ui(!recent.is_empty(), |ui| {
@@ -228,6 +263,7 @@ fn menu_ui(
             ui.checkbox(&mut live.files.show_panel, "Simulation panel");
             ui.checkbox(&mut live.files.show_plots, "Activity plots");
             ui.checkbox(&mut communities.state.open, "Communities");
+            ui.checkbox(&mut recording.rec.open, "Recording panel");
         });
         ui.menu_button("Help", |ui| {
             ui.label(egui::RichText::new("Controls").strong());
@@ -257,7 +293,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
     ("Ctrl + Shift + Z, Ctrl + Y", "redo"),
     ("F12", "screenshot"),
     ("Enter in the search box", "select every match"),
-    ("drop a file on the window", "open it"),
+    (
+        "drop a file on the window",
+        "open it (recordings join the open graph; several = several animals)",
+    ),
 ];
 
 fn status_bar_ui(ui: &mut egui::Ui, scene: &Scene, jobs: &mut Jobs) {

@@ -54,6 +54,7 @@ struct Moving<'w, 's> {
     layout: Res<'w, LayoutJob>,
     selection: Res<'w, Selection>,
     communities: Res<'w, crate::app::communities::Communities>,
+    recordings: Res<'w, crate::app::recordings::Recordings>,
     captures: Query<'w, 's, (), CaptureInProgress>,
 }
 
@@ -66,6 +67,7 @@ impl Moving<'_, '_> {
             || camera_moving
             || self.loader.busy()
             || self.communities.busy()
+            || self.recordings.busy()
             || self.layout.running().is_some()
             || self.selection.path_note.as_deref() == Some("searching…")
             || !self.captures.is_empty()

@@ -21,6 +21,7 @@ use crate::app::context::session::{
 use crate::app::context::state::{Graph, LabelMode, Positions, Request, Selection, Status, Theme, ViewSettings};
 use crate::app::data::loading::Loader;
 use crate::app::live::Live;
+use crate::app::recordings::{self, Recordings};
 use crate::app::scene::camera::Orbit;
 
 pub struct SessionPlugin;
@@ -99,6 +100,7 @@ pub struct Shown<'w> {
     selection: Res<'w, Selection>,
     live: ResMut<'w, Live>,
     communities: ResMut<'w, Communities>,
+    recordings: ResMut<'w, Recordings>,
 }
 
 fn requests(
@@ -217,7 +219,9 @@ pub fn gather(shown: &Shown) -> Option<Session> {
         .structural
         .as_ref()
         .filter(|_| shown.communities.generation == shown.graph.generation);
+    let rec = &shown.recordings;
     let color_by = match s.color_by {
+        ColorBy::Custom if rec.showing == recordings::Showing::Activity => "recording",
         ColorBy::Custom if live.colour => "activity",
         ColorBy::Custom if structural.is_some() => "communities",
         ColorBy::Custom => "type",
@@ -236,12 +240,12 @@ pub fn gather(shown: &Shown) -> Option<Session> {
             kind: kind.as_str().into(),
             positions: shown.positions.layout.clone(),
         }),
-        camera: SavedCamera {
+        camera: Some(SavedCamera {
             focus: o.target_focus.to_array(),
             distance: o.target_distance,
             yaw: o.yaw,
             pitch: o.pitch,
-        },
+        }),
         view: SavedView {
             color_by: color_by.into(),
             size_by_degree: s.size_by_degree,
@@ -281,7 +285,8 @@ pub fn gather(shown: &Shown) -> Option<Session> {
             seed: c.seed,
             membership: structural.map(|s| s.partition.membership.clone()).unwrap_or_default(),
         }),
-        recordings: Vec::new(),
+        recordings: rec.animals.iter().map(|a| absolute(&a.recording.source.path)).collect(),
+        recording_time_s: (!rec.animals.is_empty()).then_some(rec.time_s),
     })
 }
 
@@ -428,8 +433,29 @@ fn restore(s: &Session, shown: &mut Shown, requests: &mut MessageWriter<Request>
         st.directed = c.directed;
         st.seed = c.seed;
     }
+    if !s.recordings.is_empty() {
+        let (found, missing): (Vec<PathBuf>, Vec<PathBuf>) =
+            s.recordings.iter().map(PathBuf::from).partition(|p| p.is_file());
+        if !missing.is_empty() {
+            notes.push(format!(
+                "recordings not found: {}",
+                missing
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let rec = &mut *shown.recordings;
+        rec.animals.clear();
+        rec.pending_time = Some(s.recording_time_s.unwrap_or(f64::NEG_INFINITY));
+        rec.showing = recordings::Showing::Nothing;
+        rec.open(found);
+    }
     match v.color_by.as_str() {
         "activity" => shown.live.colour = true,
+        // Shown once the recordings are open.
+        "recording" => shown.recordings.show(recordings::Showing::Activity),
         // Found again with the saved settings (deterministic for a seed).
         "communities" => {
             requests.write(Request::ColourByCommunities);
@@ -457,12 +483,14 @@ fn restore(s: &Session, shown: &mut Shown, requests: &mut MessageWriter<Request>
             }
         });
     }
-    let o = &mut *shown.orbit;
-    o.target_focus = Vec3::from_array(s.camera.focus);
-    o.focus = o.target_focus;
-    o.target_distance = s.camera.distance;
-    o.distance = s.camera.distance;
-    o.yaw = s.camera.yaw;
-    o.pitch = s.camera.pitch;
+    if let Some(camera) = &s.camera {
+        let o = &mut *shown.orbit;
+        o.target_focus = Vec3::from_array(camera.focus);
+        o.focus = o.target_focus;
+        o.target_distance = camera.distance;
+        o.distance = camera.distance;
+        o.yaw = camera.yaw;
+        o.pitch = camera.pitch;
+    }
     notes
 }
