@@ -487,6 +487,18 @@ fn a_dropped_recording_plays_on_its_neurons_and_a_bad_one_keeps_it() {
     assert!(error.contains("no_traces.nwb"), "{error}");
     assert_eq!(app.world().resource::<Recordings>().animals.len(), 1);
 
+    // Its dynamic communities in one click: the fixture matches one ROI to a single neuron
+    // only, so the reason is shown.
+    app.world_mut().write_message(Request::RecordedCommunities);
+    update_until(&mut app, "the dynamic connectome's answer", |w| {
+        w.resource::<Status>()
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("dynamic connectome"))
+    });
+    let error = app.world().resource::<Status>().error.clone().unwrap_or_default();
+    assert!(error.contains("only 1 recorded neurons are matched"), "{error}");
+
     // A second animal joins; another graph matches them again.
     app.world_mut()
         .write_message(Request::OpenRecordings(vec![json.clone()]));

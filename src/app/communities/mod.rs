@@ -272,7 +272,15 @@ pub fn functional_of_recordings(
 pub fn recording_windows(r: &Recording) -> (f64, f64) {
     let rate = r.time.rate_hz().max(1e-9);
     let window = (r.time.duration_s() / 12.0).max(10.0 / rate);
-    (window, window / 4.0)
+    // Round numbers for the panel: to a tenth of a second, or whole seconds past 10 s.
+    let round = |x: f64| {
+        if x >= 10.0 {
+            x.round()
+        } else {
+            (x * 10.0).round() / 10.0
+        }
+    };
+    (round(window), round(window / 4.0).max(0.1))
 }
 
 fn functional_of_traces(traces: &[Traces], s: &FunctionalSettings) -> Result<DynamicConnectome, String> {
@@ -455,7 +463,10 @@ fn start(
             if rec.animals.is_empty() {
                 status.error = Some("open a recording first (File > Open recording…)".into());
             } else {
-                status.info = Some(format!("dynamic connectome of {} recordings…", rec.animals.len()));
+                status.info = Some(match rec.animals.len() {
+                    1 => "dynamic connectome of the recording…".to_string(),
+                    n => format!("dynamic connectome of {n} recordings…"),
+                });
                 state.start_recorded(&g, &rec);
             }
             continue;
@@ -480,6 +491,7 @@ fn poll(
     mut status: ResMut<Status>,
     mut membership: ResMut<Membership>,
     graph: Res<Graph>,
+    mut rec: ResMut<Recordings>,
 ) {
     if state.generation != graph.generation {
         *state = Communities {
@@ -534,6 +546,12 @@ fn poll(
                     f.seconds
                 ));
                 state.window = most_active_window(&f.dc, 0);
+                if f.recordings > 0 && !rec.animals.is_empty() {
+                    // One time for both: the playback goes to the component's peak.
+                    let start = f.dc.window_start_s.get(state.window).copied().unwrap_or(0.0);
+                    let t = rec.span().0 + start + state.functional_settings.window_s / 2.0;
+                    rec.seek(t);
+                }
                 state.functional = Some(Arc::new(f));
                 state.show(Showing::Component(0));
                 state.functional_job = None;
@@ -825,8 +843,8 @@ mod tests {
         )
         .unwrap();
         let (window, step) = recording_windows(&r);
-        // A twelfth of the 119.5 s (more than 10 frames), overlapping by three quarters.
-        assert_eq!((window, step), (119.5 / 12.0, 119.5 / 48.0));
+        // A twelfth of the 119.5 s (more than 10 frames), overlapping by three quarters, rounded.
+        assert_eq!((window, step), (10.0, 2.5));
         let settings = FunctionalSettings {
             window_s: window,
             step_s: step,

@@ -446,9 +446,18 @@ fn fit_ui(ui: &mut egui::Ui, rec: &Recordings, scene: &Scene, height: f32, reque
             .total_cmp(&a.r.unwrap_or(f64::NEG_INFINITY))
     });
     let with_r: Vec<f64> = rows.iter().filter_map(|f| f.r).collect();
-    let mean = with_r.iter().sum::<f64>() / with_r.len().max(1) as f64;
+    if with_r.is_empty() {
+        ui.label(format!(
+            "model vs {}: none of the {} matched neurons is active in the model. Add stimuli or noise in \
+             the Simulation panel, then compare again.",
+            fit.animal,
+            rows.len()
+        ));
+        return;
+    }
+    let mean = with_r.iter().sum::<f64>() / with_r.len() as f64;
     ui.label(format!(
-        "model vs {}: {} neurons, mean r = {mean:.2} over {} with model activity",
+        "model vs {}: {} neurons, mean r = {mean:.2} over the {} active in the model",
         fit.animal,
         rows.len(),
         with_r.len()
