@@ -3,8 +3,12 @@
 //! image, and each frame is read back and handed to a [`VideoWriter`] on its own thread.
 //! Frames come at a fixed step — the camera path and the simulation advance exactly one frame's
 //! worth between captures — so nothing is dropped and nothing depends on how fast this machine
-//! renders. The app's Record button and `connectoscope render` both use it.
+//! renders. Capture is pipelined: while frame N is read back, frame N+1 is set up and drawn
+//! (up to [`IN_FLIGHT`] frames between the GPU and the writer), so a frame costs two updates
+//! (set up, then capture on the second drawing) instead of waiting for its pixels. The app's
+//! Record button and `connectoscope render` both use it.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -108,16 +112,16 @@ impl Recorder {
         self.job.is_some()
     }
 
-    /// Frames done and in all.
+    /// Frames handed to the writer, and in all.
     pub fn progress(&self) -> Option<(u32, u32)> {
-        self.job.as_ref().map(|j| (j.frame, j.frames))
+        self.job.as_ref().map(|j| (j.sent, j.frames))
     }
 
     /// Frames per second of the recording so far (rendering, read-back and encoding).
     pub fn rate(&self) -> Option<f64> {
         self.job
             .as_ref()
-            .map(|j| j.frame as f64 / j.started.elapsed().as_secs_f64().max(1e-9))
+            .map(|j| j.sent as f64 / j.started.elapsed().as_secs_f64().max(1e-9))
     }
 
     /// Stops the recording; the partial file is removed. The cameras go with [`end`] on
@@ -131,6 +135,9 @@ impl Recorder {
 
 /// Where the screenshot observer leaves a frame's pixels (or why it could not).
 type FrameSlot = Arc<Mutex<Option<Result<Vec<u8>, String>>>>;
+
+/// Frames captured but not yet handed to the writer, at most (bounds the memory held).
+pub const IN_FLIGHT: usize = 3;
 
 /// The egui context drawing into the recorded image.
 type OverlayContext<'w, 's> =
@@ -147,24 +154,25 @@ enum Phase {
     /// (at each subpixel offset) while drawing, and they reach its texture a frame later, so
     /// the frame is captured on its second drawing.
     Settle(u32),
-    /// The screenshot was asked for; waiting for its pixels.
-    Capturing,
 }
 
 struct Recording {
     request: RecordRequest,
     path: CameraPath,
     frames: u32,
+    /// The frame being set up (frames before it have been captured or are being read back).
     frame: u32,
+    /// Frames handed to the writer.
+    sent: u32,
     phase: Phase,
     start_ms: f64,
     camera: Entity,
     overlay: Entity,
     image: Handle<Image>,
-    /// Pixels of the captured frame, filled by the screenshot observer.
-    captured: FrameSlot,
-    /// A frame read back but not yet taken by the writer (its queue was full).
-    waiting: Option<Vec<u8>>,
+    /// Frames being read back, in frame order: their observers fill the slots.
+    reading: VecDeque<FrameSlot>,
+    /// Frames read back, in order, not yet taken by the writer (its queue was full).
+    waiting: VecDeque<Vec<u8>>,
     frames_out: Option<SyncSender<Vec<u8>>>,
     writer: Job<Result<PathBuf, String>>,
     line_width_was: f32,
@@ -327,13 +335,14 @@ fn start_recording(
             path,
             frames,
             frame: 0,
+            sent: 0,
             phase: Phase::WarmUp(8),
             start_ms: live.snapshot.time_ms,
             camera,
             overlay,
             image,
-            captured: Arc::new(Mutex::new(None)),
-            waiting: None,
+            reading: VecDeque::new(),
+            waiting: VecDeque::new(),
             frames_out: Some(tx),
             writer,
             line_width_was,
@@ -365,7 +374,8 @@ fn record_frames(
         // ends once it has (so an exit right after leaves nothing behind).
         if job.frames_out.take().is_some() {
             job.writer.cancel();
-            job.waiting = None;
+            job.waiting.clear();
+            job.reading.clear();
         }
         if !matches!(job.writer.poll(), Poll::Pending) {
             let job = recorder.job.take().expect("a recording");
@@ -374,23 +384,41 @@ fn record_frames(
         }
         return;
     }
-    // Hand over a frame the writer could not take yet.
-    if let Some(rgba) = job.waiting.take() {
-        match job.frames_out.as_ref().map(|tx| tx.try_send(rgba)) {
-            Some(Err(TrySendError::Full(rgba))) => {
-                job.waiting = Some(rgba);
+    // Frames whose pixels have arrived, in order; then to the writer as far as it takes them.
+    while let Some(pixels) = job
+        .reading
+        .front()
+        .and_then(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).take())
+    {
+        job.reading.pop_front();
+        match pixels {
+            Ok(rgba) => job.waiting.push_back(rgba),
+            Err(e) => {
+                job.cancelled = true;
+                job.failure = Some(e);
                 return;
             }
+        }
+    }
+    while let Some(rgba) = job.waiting.pop_front() {
+        match job.frames_out.as_ref().map(|tx| tx.try_send(rgba)) {
+            Some(Err(TrySendError::Full(rgba))) => {
+                job.waiting.push_front(rgba);
+                break;
+            }
+            Some(Ok(())) => job.sent += 1,
             Some(Err(TrySendError::Disconnected(_))) | None => {}
-            Some(Ok(())) => {}
         }
     }
     let sim_step = job.request.video.as_ref().and_then(|v| v.sim_ms_per_frame);
     let all_captured = job.frame >= job.frames;
+    // Back-pressure: no new frame while enough are between the GPU and the writer.
+    let full = job.reading.len() + job.waiting.len() >= IN_FLIGHT;
     match job.phase {
         _ if all_captured => {}
         Phase::WarmUp(0) => job.phase = Phase::Setup,
         Phase::WarmUp(n) => job.phase = Phase::WarmUp(n - 1),
+        Phase::Setup if full => {}
         Phase::Setup => {
             if let Ok(mut t) = cams.get_mut(job.camera) {
                 *t = job.path.at(job.progress_u()).transform();
@@ -427,7 +455,9 @@ fn record_frames(
         }
         Phase::Settle(n) if n > 0 => job.phase = Phase::Settle(n - 1),
         Phase::Settle(_) => {
-            let slot = job.captured.clone();
+            // This frame is read back while the next one is set up and drawn.
+            let slot: FrameSlot = Arc::new(Mutex::new(None));
+            let filled = slot.clone();
             commands
                 .spawn(Screenshot::image(job.image.clone()))
                 .observe(move |ev: On<ScreenshotCaptured>| {
@@ -437,32 +467,14 @@ fn record_frames(
                         .try_into_dynamic()
                         .map(|d| d.to_rgba8().into_raw())
                         .map_err(|e| format!("cannot read the frame back: {e}"));
-                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(pixels);
+                    *filled.lock().unwrap_or_else(|e| e.into_inner()) = Some(pixels);
                 });
-            job.phase = Phase::Capturing;
-        }
-        Phase::Capturing => {
-            let Some(pixels) = job.captured.lock().unwrap_or_else(|e| e.into_inner()).take() else {
-                return;
-            };
-            let failed = match pixels {
-                Ok(rgba) => {
-                    job.waiting = Some(rgba);
-                    None
-                }
-                Err(e) => Some(e),
-            };
+            job.reading.push_back(slot);
             job.frame += 1;
             job.phase = Phase::Setup;
-            if let Some(e) = failed {
-                job.cancelled = true;
-                job.failure = Some(e);
-                return;
-            }
         }
     }
-    let job = recorder.job.as_mut().expect("a recording");
-    if job.frame < job.frames || job.waiting.is_some() {
+    if job.frame < job.frames || !job.reading.is_empty() || !job.waiting.is_empty() {
         return;
     }
     // All frames handed over: close the channel and wait for the file.
