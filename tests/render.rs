@@ -218,7 +218,10 @@ fn a_recording_plays_into_exactly_seconds_times_fps_frames() {
     };
     // Frame by frame, in order (capture is pipelined: frames must not swap or repeat).
     let at: Vec<Option<u32>> = images.iter().map(playhead).collect();
-    assert!(at[0].is_some() && at.windows(2).all(|w| w[1] > w[0]), "playhead at {at:?}");
+    assert!(
+        at[0].is_some() && at.windows(2).all(|w| w[1] > w[0]),
+        "playhead at {at:?}"
+    );
 }
 
 #[test]

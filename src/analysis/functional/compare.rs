@@ -14,6 +14,7 @@ use super::activity::{ActivityOptions, simulate_traces};
 use crate::model::recording::names::NameReport;
 use crate::model::{Connectome, Recording};
 use crate::sim::protocol::Protocol;
+use crate::sim::synchrony::correlation;
 
 /// One neuron's agreement between the model and the recording.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,30 +131,11 @@ pub fn simulated_vs_recorded(
             NeuronFit {
                 neuron,
                 roi,
-                r: pearson(&x, &y),
+                r: if x.len() >= 3 { correlation(&x, &y) } else { None },
                 frames: x.len(),
             }
         })
         .collect())
-}
-
-/// Pearson correlation; `None` for fewer than 3 points or a flat series.
-pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
-    let n = x.len();
-    if n < 3 || y.len() != n {
-        return None;
-    }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / n as f64;
-    let (mx, my) = (mean(x), mean(y));
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mx, b - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    let scale = sxx * syy;
-    (scale > 1e-24 * (1.0 + mx * mx) * (1.0 + my * my)).then(|| (sxy / scale.sqrt()).clamp(-1.0, 1.0))
 }
 
 #[cfg(test)]
@@ -162,16 +144,6 @@ mod tests {
     use crate::model::recording::names::match_names;
     use crate::model::recording::{RecordingSource, RoiIdentity, TimeAxis};
     use crate::sim::protocol::parse_stimulus;
-
-    #[test]
-    fn pearson_of_known_series() {
-        assert_eq!(pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]), Some(1.0));
-        assert_eq!(pearson(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
-        assert_eq!(pearson(&[1.0, 2.0, 3.0], &[5.0, 5.0, 5.0]), None);
-        assert_eq!(pearson(&[1.0, 2.0], &[1.0, 2.0]), None);
-        let r = pearson(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]).unwrap();
-        assert!((r - 0.8).abs() < 1e-12, "{r}");
-    }
 
     /// A neuron driven in the second half of the run: a recording that rises then (AVAL)
     /// agrees with the model, one that falls then (AVAR, undriven and silent in the model)

@@ -25,10 +25,6 @@ pub fn replay_colors(values: &[Option<f32>], range: (f32, f32), what: &str, time
             Some(x) => ramp((x - lo) / span),
         })
         .collect();
-    let scale = values
-        .iter()
-        .map(|v| if v.is_some() { 1.0 } else { UNRECORDED_SCALE })
-        .collect();
     CustomColors {
         colors,
         legend: Legend {
@@ -37,9 +33,17 @@ pub fn replay_colors(values: &[Option<f32>], range: (f32, f32), what: &str, time
             gradient: Some((format!("{lo:.2}"), format!("{hi:.2}"))),
             ..Default::default()
         },
-        scale,
+        scale: sizes(values),
         marks: Vec::new(),
     }
+}
+
+/// Neurons with a value full size, the others small.
+fn sizes<T>(values: &[Option<T>]) -> Vec<f32> {
+    values
+        .iter()
+        .map(|v| if v.is_some() { 1.0 } else { UNRECORDED_SCALE })
+        .collect()
 }
 
 /// Blue (anti-correlated) through light grey to red (correlated).
@@ -61,10 +65,6 @@ pub fn fit_colors(r: &[Option<f64>]) -> CustomColors {
             None => UNRECORDED,
         })
         .collect();
-    let scale = r
-        .iter()
-        .map(|v| if v.is_some() { 1.0 } else { UNRECORDED_SCALE })
-        .collect();
     CustomColors {
         colors,
         legend: Legend {
@@ -74,7 +74,7 @@ pub fn fit_colors(r: &[Option<f64>]) -> CustomColors {
             gradient_stops: DIVERGING.to_vec(),
             ..Default::default()
         },
-        scale,
+        scale: sizes(r),
         marks: Vec::new(),
     }
 }

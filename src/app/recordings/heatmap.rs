@@ -3,11 +3,11 @@
 //! scaled to its own 2nd–98th percentile, so weak and strong neurons both show their
 //! dynamics; time binned to at most a given number of columns). No bevy here.
 
-use crate::analysis::functional::compare::pearson;
 use crate::app::context::colors::ramp;
 use crate::app::live::activity::robust_range;
 use crate::app::recordings::colors::NO_VALUE;
 use crate::model::Recording;
+use crate::sim::synchrony;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RowOrder {
@@ -79,7 +79,11 @@ pub fn correlation(a: &[f32], b: &[f32]) -> Option<f64> {
         .filter(|(p, q)| p.is_finite() && q.is_finite())
         .map(|(&p, &q)| (p as f64, q as f64))
         .unzip();
-    pearson(&x, &y)
+    if x.len() < 3 {
+        None
+    } else {
+        synchrony::correlation(&x, &y)
+    }
 }
 
 /// RGBA pixels of the heatmap: one row per entry of `rows`, `columns` time bins (each the

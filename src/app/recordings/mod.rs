@@ -1,11 +1,12 @@
-//! Recorded activity in the app: recordings (one per animal) opened beside the graph from
-//! File > Open recording…, a drop on the window or `--recording`, read on a background thread;
-//! their labels matched to the graph's neurons; one playback time (play, pause, speed, loop)
-//! that colours the neurons; and the model-vs-recording comparison. The panel is
-//! [`panel`]; the pure parts are [`colors`] and [`heatmap`].
+//! Recorded activity in the app: recordings (one per animal) beside the graph, their labels
+//! matched to its neurons, and one playback time (play, pause, speed, loop) that colours the
+//! neurons. Opening them is [`loading`], the model-vs-recording comparison [`fit`], the panel
+//! [`panel`]; the pure parts are [`colors`], [`heatmap`] and the behaviour [`strip`].
 
 pub(crate) mod colors;
+pub(crate) mod fit;
 pub(crate) mod heatmap;
+pub(crate) mod loading;
 pub(crate) mod panel;
 pub(crate) mod strip;
 
@@ -15,17 +16,17 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 
-use crate::analysis::functional::compare::{CompareOptions, NeuronFit, simulated_vs_recorded};
 use crate::app::context::AppSet;
 use crate::app::context::colors::ColorBy;
 use crate::app::context::graph::GraphData;
-use crate::app::context::jobs::{Job, Poll};
-use crate::app::context::state::{Dirty, Graph, NeuronColorHook, Options, Request, Status, ViewSettings};
+use crate::app::context::jobs::Job;
+use crate::app::context::state::{Dirty, Graph, NeuronColorHook, Options, ViewSettings};
 use crate::app::live::Live;
-use crate::app::live::activity::robust_range;
 use crate::model::Recording;
 use crate::model::recording::names::{NameReport, match_names};
+pub use fit::{Fit, FitMessage};
 use heatmap::RowOrder;
+pub use loading::{LoadMessage, Loaded};
 
 pub struct RecordingsPlugin;
 
@@ -33,10 +34,17 @@ impl Plugin for RecordingsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Recordings>()
             .init_resource::<panel::HeatmapTexture>()
-            .add_systems(Startup, open_from_command_line)
+            .add_systems(Startup, loading::open_from_command_line)
             .add_systems(
                 Update,
-                (handle_requests, poll_jobs, follow_graph, play, show)
+                (
+                    loading::handle_requests,
+                    loading::poll,
+                    fit::poll,
+                    loading::follow_graph,
+                    play,
+                    show,
+                )
                     .chain()
                     .in_set(AppSet::Replay),
             );
@@ -56,23 +64,6 @@ pub struct Animal {
     pub neuron_of: Vec<Option<u32>>,
     /// The colour map's range (2nd–98th percentile of every value).
     pub range: (f32, f32),
-}
-
-/// A recording read, with its colour-map range (computed on the loading thread: it sorts
-/// every value).
-pub struct Loaded {
-    pub recording: Arc<Recording>,
-    pub range: (f32, f32),
-}
-
-impl Loaded {
-    pub fn new(recording: Recording) -> Loaded {
-        let range = robust_range((0..recording.rois.len()).flat_map(|r| recording.trace(r).iter().copied()));
-        Loaded {
-            recording: Arc::new(recording),
-            range,
-        }
-    }
 }
 
 impl Animal {
@@ -148,24 +139,6 @@ pub enum Showing {
     Activity,
     /// The model-vs-recording correlation per neuron.
     Fit,
-}
-
-/// The model judged against the current animal.
-pub struct Fit {
-    pub animal: String,
-    pub fits: Vec<NeuronFit>,
-    pub seconds: f64,
-}
-
-pub enum LoadMessage {
-    /// Files read so far, of all, and the one being read.
-    Progress(usize, usize, String),
-    Done(Vec<Result<Loaded, String>>),
-}
-
-pub enum FitMessage {
-    Progress(f64),
-    Done(Result<Fit, String>),
 }
 
 /// The open recordings, the playback and the jobs behind them.
@@ -272,244 +245,11 @@ impl Recordings {
         self.load.is_some() || self.fit_job.is_some() || self.dialog.is_some()
     }
 
-    /// Starts reading `paths` on a background thread; they join the open recordings.
-    pub fn open(&mut self, paths: Vec<PathBuf>) {
-        if paths.is_empty() {
-            return;
-        }
-        let n = paths.len();
-        self.progress = (0, n, String::new());
-        self.failed = None;
-        self.load = Some(Job::spawn(
-            "recordings",
-            move |w| {
-                let mut out = Vec::with_capacity(n);
-                for (k, path) in paths.iter().enumerate() {
-                    if w.cancelled() {
-                        return;
-                    }
-                    w.send(LoadMessage::Progress(k, n, path.display().to_string()));
-                    out.push(
-                        crate::io::read_recording(path)
-                            .map(Loaded::new)
-                            .map_err(|e| e.to_string()),
-                    );
-                }
-                w.send(LoadMessage::Done(out));
-            },
-            |e| LoadMessage::Done(vec![Err(e)]),
-        ));
-    }
-
-    /// Starts the model-vs-recording comparison of the current animal with the live
-    /// simulation's protocol (run again from 0 on its own thread).
-    pub fn start_fit(&mut self, g: &Arc<GraphData>, live: &Live) {
-        let Some(a) = self.animal() else { return };
-        let recording = a.recording.clone();
-        let report = a.report.clone();
-        let animal = a.name.clone();
-        let protocol = live.document();
-        let c = g.c.clone();
-        self.fit_progress = 0.0;
-        self.fit_job = Some(Job::spawn(
-            "model vs recording",
-            move |w| {
-                let started = std::time::Instant::now();
-                let progress = |f: f64| {
-                    w.send(FitMessage::Progress(f));
-                };
-                let r = simulated_vs_recorded(
-                    &c,
-                    &protocol,
-                    &recording,
-                    &report,
-                    &CompareOptions::default(),
-                    Some(w.cancel_flag()),
-                    &progress,
-                )
-                .map(|fits| Fit {
-                    animal,
-                    fits,
-                    seconds: started.elapsed().as_secs_f64(),
-                })
-                .map_err(String::from);
-                w.send(FitMessage::Done(r));
-            },
-            |e| FitMessage::Done(Err(e)),
-        ));
-    }
-
     /// Colours the neurons by `what` (again, even if shown before).
     pub fn show(&mut self, what: Showing) {
         self.showing = what;
         self.coloured = None;
     }
-}
-
-fn open_from_command_line(options: Res<Options>, mut requests: MessageWriter<Request>) {
-    if !options.recordings.is_empty() {
-        requests.write(Request::OpenRecordings(options.recordings.clone()));
-    }
-}
-
-fn handle_requests(mut requests: MessageReader<Request>, mut rec: ResMut<Recordings>) {
-    for r in requests.read() {
-        match r {
-            Request::OpenRecordings(paths) => rec.open(paths.clone()),
-            Request::OpenRecordingDialog if rec.dialog.is_none() => {
-                rec.dialog = Some(Job::spawn(
-                    "file dialog",
-                    |w| {
-                        let picked = rfd::FileDialog::new()
-                            .set_title("Open recordings (one file per animal)")
-                            .add_filter("recordings", &["nwb", "h5", "hdf5", "json", "csv", "tsv", "txt"])
-                            .add_filter("all files", &["*"])
-                            .pick_files();
-                        w.send(picked);
-                    },
-                    |_| None,
-                ));
-            }
-            Request::CloseRecordings => {
-                *rec = Recordings {
-                    speed: rec.speed,
-                    looping: rec.looping,
-                    rows: rec.rows,
-                    ..Default::default()
-                };
-            }
-            _ => {}
-        }
-    }
-}
-
-fn poll_jobs(
-    mut rec: ResMut<Recordings>,
-    graph: Res<Graph>,
-    mut status: ResMut<Status>,
-    mut requests: MessageWriter<Request>,
-) {
-    if let Some(job) = &rec.dialog {
-        match job.poll() {
-            Poll::Ready(Some(paths)) => {
-                requests.write(Request::OpenRecordings(paths));
-                rec.dialog = None;
-            }
-            Poll::Ready(None) | Poll::Finished => rec.dialog = None,
-            Poll::Pending => {}
-        }
-    }
-    if let Some(job) = &rec.load {
-        match job.poll() {
-            Poll::Ready(LoadMessage::Progress(k, n, name)) => rec.progress = (k, n, name),
-            Poll::Ready(LoadMessage::Done(results)) => {
-                rec.load = None;
-                rec.arrived = Some(results);
-            }
-            Poll::Finished => rec.load = None,
-            Poll::Pending => {}
-        }
-    }
-    // Matched to the graph once it is open (at start-up both load at once).
-    if let Some(g) = graph.data.clone()
-        && let Some(results) = rec.arrived.take()
-    {
-        rec.generation = graph.generation;
-        add_animals(&mut rec, results, &g, &mut status);
-    }
-    if let Some(job) = &rec.fit_job {
-        match job.poll() {
-            Poll::Ready(FitMessage::Progress(p)) => rec.fit_progress = p,
-            Poll::Ready(FitMessage::Done(r)) => {
-                rec.fit_job = None;
-                match r {
-                    Ok(fit) => {
-                        let compared = fit.fits.iter().filter(|f| f.r.is_some()).count();
-                        status.info = Some(format!(
-                            "model vs {}: {} neurons compared, {} with activity in the model ({:.1} s)",
-                            fit.animal,
-                            fit.fits.len(),
-                            compared,
-                            fit.seconds
-                        ));
-                        rec.fit = Some(Arc::new(fit));
-                        rec.show(Showing::Fit);
-                    }
-                    Err(e) if e == "cancelled" => {}
-                    Err(e) => status.error = Some(format!("model vs recording: {e}")),
-                }
-            }
-            Poll::Finished => rec.fit_job = None,
-            Poll::Pending => {}
-        }
-    }
-}
-
-/// Adds the recordings read (errors go to the status line); the first ones opened start
-/// showing at their start.
-fn add_animals(rec: &mut Recordings, results: Vec<Result<Loaded, String>>, g: &GraphData, status: &mut Status) {
-    let mut errors = Vec::new();
-    let first_new = rec.animals.len();
-    for r in results {
-        match r {
-            Ok(loaded) => rec.animals.push(Animal::new(&loaded, g)),
-            Err(e) => errors.push(e),
-        }
-    }
-    if rec.animals.len() > first_new {
-        let added = &rec.animals[first_new..];
-        status.info = Some(match added {
-            [a] => format!(
-                "recording {}: {} ROIs, {} matched to neurons, {:.0} s",
-                a.name,
-                a.recording.rois.len(),
-                a.report.matched,
-                a.recording.time.duration_s()
-            ),
-            _ => format!("{} recordings opened", added.len()),
-        });
-        if first_new == 0 {
-            rec.pick(0);
-            // A session being restored says where and whether to show; otherwise the
-            // recording shows from its start.
-            match rec.pending_time.take() {
-                Some(t) => rec.seek(t),
-                None => {
-                    let start = rec.span().0;
-                    rec.seek(start);
-                    rec.show(Showing::Activity);
-                }
-            }
-            rec.open = true;
-        }
-    }
-    if !errors.is_empty() {
-        let e = errors.join("\n");
-        status.error = Some(e.clone());
-        rec.failed = Some(e);
-    }
-}
-
-/// Another graph: the recordings are matched to its neurons again.
-fn follow_graph(mut rec: ResMut<Recordings>, graph: Res<Graph>) {
-    if rec.generation == graph.generation || rec.animals.is_empty() {
-        return;
-    }
-    let Some(g) = graph.data.clone() else { return };
-    rec.generation = graph.generation;
-    rec.animals = rec
-        .animals
-        .iter()
-        .map(|a| {
-            let loaded = Loaded {
-                recording: a.recording.clone(),
-                range: a.range,
-            };
-            Animal::new(&loaded, &g)
-        })
-        .collect();
-    rec.fit = None;
-    rec.coloured = None;
 }
 
 /// Advances the playback by the wall-clock time since the last frame, times the speed.
