@@ -863,6 +863,11 @@ mod tests {
         let w = starts.len() / 2;
         assert_eq!(window_at(starts, window, starts[w] + window / 2.0), w);
 
+        // Two animals: the recordings axis of the tensor, one loading each per component.
+        let two = functional_of_recordings(&c, &[Arc::new(r.clone()), Arc::new(r.clone())], &settings).unwrap();
+        assert_eq!((two.recordings, two.neurons.len()), (2, names.len()));
+        assert!(two.dc.components.iter().all(|comp| comp.recordings.len() == 2));
+
         // The WormWideWeb fixture matches one ROI to a single neuron: refused, with the count.
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/recordings/wormwideweb.json");
         let one = Arc::new(crate::io::read_recording(&path).unwrap());
