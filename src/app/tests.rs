@@ -158,6 +158,11 @@ fn edge_level_of_detail() {
         ..EdgeFilter::for_graph(g.c.chemical.len())
     };
     assert_eq!(EdgeFilter::for_graph(1000).per_neuron, None);
+    assert_eq!(EdgeFilter::for_renderer(3_000_000, false).cap, 100_000);
+    assert_eq!(
+        EdgeFilter::for_renderer(3_000_000, true).cap,
+        crate::app::context::lod::SOFTWARE_CAP
+    );
     assert!(EdgeFilter::for_graph(4000).per_neuron.is_some());
     select_edges(&g, &f, &mut kept, &mut out);
     assert_eq!(out.len(), g.c.chemical.len() + g.c.electrical.len());

@@ -5,6 +5,9 @@
 use crate::app::context::graph::GraphData;
 use crate::model::EdgeKind;
 
+/// The default cap on a software renderer (see [`EdgeFilter::for_renderer`]).
+pub const SOFTWARE_CAP: usize = 25_000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct EdgeFilter {
     pub chemical: bool,
@@ -39,6 +42,16 @@ impl EdgeFilter {
             },
             cap: 100_000,
         }
+    }
+
+    /// [`EdgeFilter::for_graph`], with at most [`SOFTWARE_CAP`] connections on a software
+    /// renderer (Mesa's llvmpipe), where the lines' pixels cost most of a big graph's frame.
+    pub fn for_renderer(edges: usize, software: bool) -> EdgeFilter {
+        let mut filter = EdgeFilter::for_graph(edges);
+        if software {
+            filter.cap = filter.cap.min(SOFTWARE_CAP);
+        }
+        filter
     }
 
     pub fn shows(&self, kind: EdgeKind) -> bool {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::app::context::AppSet;
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
+use bevy::render::renderer::RenderAdapterInfo;
 use bevy::window::FileDragAndDrop;
 
 use crate::app::context::graph::GraphData;
@@ -193,7 +194,10 @@ fn poll_jobs(
     mut status: ResMut<Status>,
     mut requests: MessageWriter<Request>,
     options: Res<Options>,
+    adapter: Option<Res<RenderAdapterInfo>>,
 ) {
+    // wgpu's DeviceType is not re-exported by bevy; its Debug name is the variant's.
+    let software = adapter.is_some_and(|a| format!("{:?}", a.device_type) == "Cpu");
     let Opened {
         mut graph,
         mut selection,
@@ -219,7 +223,7 @@ fn poll_jobs(
                     _ if anatomical => crate::analysis::layout::LayoutKind::Anatomical,
                     _ => crate::analysis::layout::LayoutKind::Force,
                 };
-                settings.edges = EdgeFilter::for_graph(edges);
+                settings.edges = EdgeFilter::for_renderer(edges, software);
                 // Small graphs: name as many neurons as fit (hubs first); big ones: the selection.
                 settings.labels = if data.len() <= 500 {
                     LabelMode::All
