@@ -518,4 +518,13 @@ fn a_dropped_recording_plays_on_its_neurons_and_a_bad_one_keeps_it() {
     let aval = g.c.neurons.find("AVAL").unwrap();
     assert_eq!(rec.animals[1].roi_of.len(), g.len());
     assert_eq!(rec.animals[1].roi_of[aval], Some(0));
+
+    // Closing them takes their colours off the neurons.
+    app.update();
+    assert_eq!(app.world().resource::<ViewSettings>().color_by, ColorBy::Custom);
+    app.world_mut().write_message(Request::CloseRecordings);
+    app.update();
+    app.update();
+    assert!(app.world().resource::<Recordings>().animals.is_empty());
+    assert_eq!(app.world().resource::<ViewSettings>().color_by, ColorBy::CellType);
 }

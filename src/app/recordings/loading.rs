@@ -94,10 +94,12 @@ pub(super) fn handle_requests(mut requests: MessageReader<Request>, mut rec: Res
                 ));
             }
             Request::CloseRecordings => {
+                // What was coloured stays known, so that the colours go with the recordings.
                 *rec = Recordings {
                     speed: rec.speed,
                     looping: rec.looping,
                     rows: rec.rows,
+                    coloured: rec.coloured.take(),
                     ..Default::default()
                 };
             }

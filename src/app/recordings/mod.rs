@@ -248,7 +248,10 @@ impl Recordings {
     /// Colours the neurons by `what` (again, even if shown before).
     pub fn show(&mut self, what: Showing) {
         self.showing = what;
-        self.coloured = None;
+        // Showing nothing keeps what was coloured, so that its colours are taken off.
+        if what != Showing::Nothing {
+            self.coloured = None;
+        }
     }
 }
 
@@ -292,7 +295,16 @@ fn show(
     graph: Res<Graph>,
 ) {
     if rec.showing == Showing::Nothing {
-        rec.coloured = None;
+        // Our colours are still on the neurons (turned off, or the recordings closed): back
+        // to the default colouring. Another colouring that took over is left alone.
+        if let Some((_, title)) = rec.coloured.take()
+            && settings.color_by == ColorBy::Custom
+            && hook.0.legend.title == title
+        {
+            settings.color_by = ColorBy::CellType;
+            dirty.colors = true;
+            dirty.neurons = true;
+        }
         return;
     }
     // Someone else coloured the neurons since we did (a colouring picked in the panel,

@@ -167,9 +167,6 @@ fn transport_ui(
             .clicked()
         {
             rec.show(if on { Showing::Nothing } else { Showing::Activity });
-            if on {
-                scene.settings.color_by = crate::app::context::colors::ColorBy::CellType;
-            }
         }
         if ui
             .button("Dynamic communities")
