@@ -406,3 +406,49 @@ fn the_recording_panel_plays_seeks_and_links_the_heatmap_to_the_selection() {
         "{asked:?}"
     );
 }
+
+/// While a recording is shown, a video plays it from the playback time at the panel's speed.
+#[test]
+fn a_video_plays_the_recording_shown() {
+    use super::capture::recorder::Replay;
+    type State = (World, SystemState<RecordUi<'static, 'static>>);
+    let mut world = World::new();
+    world.init_resource::<Orbit>();
+    world.init_resource::<Recorder>();
+    world.insert_resource(RecordSettings {
+        path: "out.mp4".into(),
+        size: (640, 360),
+        fps: 25.0,
+        ..Default::default()
+    });
+    world.init_resource::<Preview>();
+    world.init_resource::<Messages<RecordRequest>>();
+    let state = SystemState::new(&mut world);
+    let mut h = Harness::builder().with_size(egui::vec2(400.0, 600.0)).build_ui_state(
+        |ui, (world, state): &mut State| {
+            let mut r = state.get_mut(world).unwrap();
+            video_ui(ui, &mut r, (1280, 720), Some((12.0, 5.0)));
+        },
+        (world, state),
+    );
+    h.run();
+    h.get_by_label("Video").click();
+    h.run();
+    assert!(h.query_by_label_contains("plays the recording").is_some());
+    h.get_by_label("⏺ Record").click();
+    h.run();
+    let requests: Vec<RecordRequest> = h
+        .state_mut()
+        .0
+        .resource_mut::<Messages<RecordRequest>>()
+        .drain()
+        .collect();
+    let replay = requests[0].video.as_ref().unwrap().replay;
+    assert_eq!(
+        replay,
+        Some(Replay {
+            from_s: 12.0,
+            s_per_frame: 0.2
+        })
+    );
+}
