@@ -194,3 +194,17 @@ fn a_bad_protocol_exits_2() {
     assert!(stderr.contains("NOSUCH"), "{stderr}");
     assert!(!out.exists());
 }
+
+/// A recording that cannot be read fails the screenshot (no picture without it).
+#[test]
+fn a_bad_recording_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.png");
+    let bad = format!("{}/tests/fixtures/recordings/no_traces.nwb", env!("CARGO_MANIFEST_DIR"));
+    let args = ["--recording", &bad, "--screenshot", out.to_str().unwrap()];
+    let Some(result) = run_viewer(&args) else { return };
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no_traces.nwb"), "{stderr}");
+    assert!(!out.exists());
+}

@@ -276,30 +276,40 @@ fn find_communities_fills_the_table() {
     }
 }
 
-#[test]
-fn the_video_section_refuses_an_odd_size() {
-    type State = (World, SystemState<RecordUi<'static, 'static>>);
+type VideoState = (World, SystemState<RecordUi<'static, 'static>>);
+
+/// The Video section, opened, with these settings; `playing`: a recording shown (time, speed).
+fn video_section(settings: RecordSettings, playing: Option<(f64, f64)>) -> Harness<'static, VideoState> {
     let mut world = World::new();
     world.init_resource::<Orbit>();
     world.init_resource::<Recorder>();
-    world.insert_resource(RecordSettings {
-        path: "out.mp4".into(),
-        size: (1281, 720),
-        ..Default::default()
-    });
+    world.insert_resource(settings);
     world.init_resource::<Preview>();
     world.init_resource::<Messages<RecordRequest>>();
     let state = SystemState::new(&mut world);
     let mut h = Harness::builder().with_size(egui::vec2(400.0, 600.0)).build_ui_state(
-        |ui, (world, state): &mut State| {
+        move |ui, (world, state): &mut VideoState| {
             let mut r = state.get_mut(world).unwrap();
-            video_ui(ui, &mut r, (1280, 720), None);
+            video_ui(ui, &mut r, (1280, 720), playing);
         },
         (world, state),
     );
     h.run();
     h.get_by_label("Video").click();
     h.run();
+    h
+}
+
+#[test]
+fn the_video_section_refuses_an_odd_size() {
+    let mut h = video_section(
+        RecordSettings {
+            path: "out.mp4".into(),
+            size: (1281, 720),
+            ..Default::default()
+        },
+        None,
+    );
     h.get_by_label("⏺ Record").click();
     h.run();
     assert!(
@@ -411,29 +421,15 @@ fn the_recording_panel_plays_seeks_and_links_the_heatmap_to_the_selection() {
 #[test]
 fn a_video_plays_the_recording_shown() {
     use super::capture::recorder::Replay;
-    type State = (World, SystemState<RecordUi<'static, 'static>>);
-    let mut world = World::new();
-    world.init_resource::<Orbit>();
-    world.init_resource::<Recorder>();
-    world.insert_resource(RecordSettings {
-        path: "out.mp4".into(),
-        size: (640, 360),
-        fps: 25.0,
-        ..Default::default()
-    });
-    world.init_resource::<Preview>();
-    world.init_resource::<Messages<RecordRequest>>();
-    let state = SystemState::new(&mut world);
-    let mut h = Harness::builder().with_size(egui::vec2(400.0, 600.0)).build_ui_state(
-        |ui, (world, state): &mut State| {
-            let mut r = state.get_mut(world).unwrap();
-            video_ui(ui, &mut r, (1280, 720), Some((12.0, 5.0)));
+    let mut h = video_section(
+        RecordSettings {
+            path: "out.mp4".into(),
+            size: (640, 360),
+            fps: 25.0,
+            ..Default::default()
         },
-        (world, state),
+        Some((12.0, 5.0)),
     );
-    h.run();
-    h.get_by_label("Video").click();
-    h.run();
     assert!(h.query_by_label_contains("plays the recording").is_some());
     h.get_by_label("⏺ Record").click();
     h.run();

@@ -3,6 +3,7 @@
 //! (unlabelled ones as `roiN`, 1-based), several give the labelled neurons all of them have,
 //! in the first one's order, so they can form the tensor's recordings axis.
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 
 use super::Traces;
@@ -33,12 +34,18 @@ fn named_rois(r: &Recording, connectome: &Connectome, keep_unlabelled: bool) -> 
 }
 
 /// The traces of `recordings`, ready for [`super::dynamic_connectome`] (see the module doc).
-pub fn recorded_traces(recordings: &[Recording], connectome: &Connectome) -> Result<Vec<Traces>, RecordedError> {
+pub fn recorded_traces<R: Borrow<Recording>>(
+    recordings: &[R],
+    connectome: &Connectome,
+) -> Result<Vec<Traces>, RecordedError> {
     let single = recordings.len() == 1;
-    let named: Vec<Vec<(usize, String)>> = recordings.iter().map(|r| named_rois(r, connectome, single)).collect();
+    let named: Vec<Vec<(usize, String)>> = recordings
+        .iter()
+        .map(|r| named_rois(r.borrow(), connectome, single))
+        .collect();
     let first = named.first().ok_or(RecordedError::None)?;
     if single {
-        return Ok(vec![recordings[0].to_traces(first)]);
+        return Ok(vec![recordings[0].borrow().to_traces(first)]);
     }
     let common: Vec<&String> = first
         .iter()
@@ -59,7 +66,7 @@ pub fn recorded_traces(recordings: &[Recording], connectome: &Connectome) -> Res
                 .iter()
                 .filter_map(|&n| names.iter().find(|(_, m)| m == n).map(|(roi, _)| (*roi, n.clone())))
                 .collect();
-            r.to_traces(&selection)
+            r.borrow().to_traces(&selection)
         })
         .collect())
 }

@@ -74,6 +74,7 @@ fn run_batch(
     mut captures: MessageWriter<CaptureRequest>,
     mut exit: MessageWriter<AppExit>,
 ) {
+    let failure = ready.load_failure(&busy.2).map(str::to_string);
     let SceneReady {
         options,
         graph,
@@ -86,9 +87,8 @@ fn run_batch(
         return;
     }
     let now = Instant::now();
-    if graph.data.is_none()
-        && let Some(e) = &loader.failed
-    {
+    // A recording that did not open fails the run too (rather than a picture without it).
+    if let Some(e) = failure {
         eprintln!("error: {e}");
         exit.write(AppExit::from_code(2));
         return;

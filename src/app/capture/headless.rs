@@ -123,6 +123,7 @@ fn drive(
     mut exit: MessageWriter<AppExit>,
 ) {
     let (mut live, mut rec) = activity;
+    let failure = ready.load_failure(&rec).map(str::to_string);
     let SceneReady {
         options,
         graph,
@@ -142,19 +143,7 @@ fn drive(
         exit.write(AppExit::from_code(130));
         return;
     }
-    if graph.data.is_none()
-        && let Some(e) = &loader.failed
-    {
-        eprintln!("error: {e}");
-        exit.write(AppExit::from_code(2));
-        return;
-    }
-    if let Some(e) = &live.snapshot.error {
-        eprintln!("error: {e}");
-        exit.write(AppExit::from_code(2));
-        return;
-    }
-    if let Some(e) = &rec.failed {
+    if let Some(e) = failure.as_ref().or(live.snapshot.error.as_ref()) {
         eprintln!("error: {e}");
         exit.write(AppExit::from_code(2));
         return;

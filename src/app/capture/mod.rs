@@ -39,3 +39,14 @@ pub(crate) struct SceneReady<'w> {
     pub positions: Res<'w, Positions>,
     pub adapter: Option<Res<'w, RenderAdapterInfo>>,
 }
+
+impl SceneReady<'_> {
+    /// Why what a scripted capture was asked to show cannot be shown: the graph did not open,
+    /// or its recordings did not.
+    pub fn load_failure<'a>(&'a self, recordings: &'a crate::app::recordings::Recordings) -> Option<&'a str> {
+        match &self.loader.failed {
+            Some(e) if self.graph.data.is_none() => Some(e),
+            _ => recordings.failed.as_deref(),
+        }
+    }
+}

@@ -549,8 +549,9 @@ fn draw_overlay(
         egui::FontId::proportional(16.0),
         text,
     );
-    let replaying = rec.showing == recordings::Showing::Activity && rec.animal().is_some();
-    if replaying && let Some(a) = rec.animal() {
+    if rec.showing == recordings::Showing::Activity
+        && let Some(a) = rec.animal()
+    {
         let span = rec.span();
         painter.text(
             egui::pos2(rect.max.x - 14.0, rect.min.y + 12.0),

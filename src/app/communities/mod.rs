@@ -235,8 +235,8 @@ pub fn functional_of_recordings(
     s: &FunctionalSettings,
 ) -> Result<Functional, String> {
     let started = std::time::Instant::now();
-    let owned: Vec<Recording> = recordings.iter().map(|r| (**r).clone()).collect();
-    let mut traces = crate::analysis::functional::recorded::recorded_traces(&owned, c).map_err(|e| e.to_string())?;
+    let mut traces =
+        crate::analysis::functional::recorded::recorded_traces(recordings, c).map_err(|e| e.to_string())?;
     // The same neurons in every recording (recorded_traces made them so); keep those in the graph.
     let keep: Vec<bool> = traces[0].names.iter().map(|n| c.neurons.find(n).is_some()).collect();
     for t in &mut traces {

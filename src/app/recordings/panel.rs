@@ -26,7 +26,8 @@ pub struct RecordingUi<'w> {
 /// The heatmap's texture and what it was drawn from.
 #[derive(Resource, Default)]
 pub struct HeatmapTexture {
-    key: Option<(usize, RowOrder, Option<usize>, u64, usize)>,
+    /// Animal, order, reference ROI, graph generation, communities known, frames.
+    key: Option<(usize, RowOrder, Option<usize>, u64, bool, usize)>,
     rows: Vec<usize>,
     texture: Option<egui::TextureHandle>,
 }
@@ -296,7 +297,8 @@ fn heatmap_ui(
         rec.current,
         rec.rows,
         reference_roi,
-        scene.graph.generation ^ if community_current { 1 << 63 } else { 0 },
+        scene.graph.generation,
+        community_current,
         recording.frames(),
     );
     let cache = &mut *r.heatmap;
