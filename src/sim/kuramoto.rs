@@ -27,10 +27,11 @@
 //!
 //! Each Runge–Kutta stage needs n sines and cosines, not one per connection:
 //! Σ_j w_ij sin(θ_j − θ_i) = cos θ_i Σ_j w_ij sin θ_j − sin θ_i Σ_j w_ij cos θ_j, and likewise
-//! for the cosine that α brings in. The sums run over rows by target (weights in single
-//! precision when that is exact), split across `--threads`; a stage computes the next stage's
-//! sines and cosines as it goes. On CPUs with AVX-512 the stage is compiled again for it and
-//! a row's sums gather eight (sin, cos) pairs at a time (see [`super::gather`]).
+//! for the cosine that α brings in. The sums run over rows by target, stored in slices of
+//! four rows (see [`super::sliced_rows`]; weights in single precision when that is exact),
+//! split across `--threads` by chunks of neurons; a stage computes the next stage's sines and
+//! cosines as it goes. On CPUs with AVX2 the step is compiled for it (a stage again for AVX-512):
+//! four rows' sums build up in one vector, and the loops over phases vectorise.
 
 use crate::sim::SimError;
 use rand::{Rng, SeedableRng};
@@ -40,10 +41,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
 
-use super::gather::{Weight, row_sums};
 use super::incoming::Incoming;
 use super::network::Network;
 use super::sincos::sin_cos;
+use super::sliced_rows::{SlicedRows, Weight};
 use super::{Engine, StepInput};
 
 /// Parameters; the defaults are those of the peers' `kuramoto_numpy.py`.
@@ -91,10 +92,8 @@ const MIN_CONNECTIONS_PER_THREAD: usize = 20_000;
 pub struct Kuramoto {
     params: KuramotoParams,
     dt: f64,
-    /// Incoming connections: rows by target.
-    offsets: Vec<u32>,
-    sources: Vec<u32>,
-    weights: RowWeights,
+    /// Incoming connections: rows by target, in slices of four.
+    rows: Rows,
     /// K / s_i in rad/ms (0 without inputs).
     gain: Vec<f64>,
     /// Natural frequencies (rad/ms).
@@ -111,19 +110,27 @@ pub struct Kuramoto {
     pool: Option<rayon::ThreadPool>,
 }
 
-/// Connection weights in single precision when that loses nothing (synapse counts times a
-/// round `--J`): the coupling sums stream the weights, so a third less memory is read.
-enum RowWeights {
-    Single(Vec<f32>),
-    Double(Vec<f64>),
+/// The rows with weights in single precision when that loses nothing (synapse counts times
+/// a round `--J`): the coupling sums stream the weights, so a third less memory is read.
+enum Rows {
+    Single(SlicedRows<f32>),
+    Double(SlicedRows<f64>),
 }
 
-impl RowWeights {
-    fn new(weights: Vec<f64>) -> RowWeights {
+impl Rows {
+    fn new(rows: &Incoming) -> Rows {
+        let (offsets, sources, weights) = (&rows.offsets, &rows.sources, &rows.weights);
         if weights.iter().all(|&w| (w as f32) as f64 == w) {
-            RowWeights::Single(weights.iter().map(|&w| w as f32).collect())
+            Rows::Single(SlicedRows::new(offsets, sources, weights, CHUNK))
         } else {
-            RowWeights::Double(weights)
+            Rows::Double(SlicedRows::new(offsets, sources, weights, CHUNK))
+        }
+    }
+
+    fn sources(&self) -> &[u32] {
+        match self {
+            Rows::Single(rows) => rows.sources(),
+            Rows::Double(rows) => rows.sources(),
         }
     }
 }
@@ -147,9 +154,7 @@ type StageChunk<'a> = (usize, ((&'a mut [f64], &'a mut [f64]), &'a mut [[f64; 2]
 
 /// What one Runge–Kutta stage reads.
 struct Stage<'a, W> {
-    offsets: &'a [u32],
-    sources: &'a [u32],
-    weights: &'a [W],
+    rows: &'a SlicedRows<W>,
     gain: &'a [f64],
     own: &'a [[f64; 2]],
     sent: &'a [[f64; 2]],
@@ -159,29 +164,14 @@ struct Stage<'a, W> {
     lag: Option<(f64, f64)>,
 }
 
-/// A stage's work on a chunk of neurons: the first, and their slots of the sum, the next
+/// A stage's work on a chunk of neurons: its index, and their slots of the sum, the next
 /// stage's phases and their (sin, cos).
 type Chunk<'a> = (usize, &'a mut [f64], &'a mut [f64], &'a mut [[f64; 2]]);
 
 impl<W: Weight> Stage<'_, W> {
-    /// dθ_i/dt at this stage, with the row sums gathered by AVX-512 if `WIDE`.
+    /// dθ_i/dt at this stage, given i's row sums [Σ w sin θ_j, Σ w cos θ_j].
     #[inline(always)]
-    fn derivative<const WIDE: bool>(&self, i: usize) -> f64 {
-        if self.ablated[i] {
-            return 0.0;
-        }
-        let row = self.offsets[i] as usize..self.offsets[i + 1] as usize;
-        let (sources, weights) = (&self.sources[row.clone()], &self.weights[row]);
-        #[cfg(target_arch = "x86_64")]
-        let [sum_sin, sum_cos] = if WIDE {
-            // SAFETY: only called with WIDE where the CPU has AVX-512F and VL; every source indexes
-            // `sent` (checked in `Kuramoto::new`).
-            unsafe { W::row_sums_avx512(sources, weights, self.sent) }
-        } else {
-            row_sums(sources, weights, self.sent)
-        };
-        #[cfg(not(target_arch = "x86_64"))]
-        let [sum_sin, sum_cos] = row_sums(sources, weights, self.sent);
+    fn derivative(&self, i: usize, [sum_sin, sum_cos]: [f64; 2]) -> f64 {
         let [s, c] = self.own[i];
         // Σ w sin(θj − θi), and Σ w cos(θj − θi) for the lag.
         let sin_diff = c * sum_sin - s * sum_cos;
@@ -189,28 +179,52 @@ impl<W: Weight> Stage<'_, W> {
             None => sin_diff,
             Some((sin_a, cos_a)) => sin_diff * cos_a - (c * sum_cos + s * sum_sin) * sin_a,
         };
-        self.drive[i] + self.gain[i] * coupling
+        let d = self.drive[i] + self.gain[i] * coupling;
+        if self.ablated[i] { 0.0 } else { d }
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512vl")]
+    #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
     fn chunk_avx512(&self, rk: usize, theta: &[f64], to_next: f64, chunk: Chunk) {
         self.chunk::<true>(rk, theta, to_next, chunk);
     }
 
-    /// Stage `rk` on a chunk of neurons (see [`Stage::run`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn chunk_avx2(&self, rk: usize, theta: &[f64], to_next: f64, chunk: Chunk) {
+        self.chunk::<true>(rk, theta, to_next, chunk);
+    }
+
+    /// Stage `rk` on chunk `c` of neurons (see [`Stage::run`]), its slices' sums with AVX2
+    /// if `WIDE`.
     #[inline(always)]
     fn chunk<const WIDE: bool>(&self, rk: usize, theta: &[f64], to_next: f64, chunk: Chunk) {
-        let (start, sum, next, next_trig) = chunk;
-        for (k, (sum, next)) in sum.iter_mut().zip(next.iter_mut()).enumerate() {
-            let i = start + k;
-            let d = self.derivative::<WIDE>(i);
-            match rk {
-                0 => *sum = d,
-                3 => *sum += d,
-                _ => *sum += 2.0 * d,
+        let (c, sum, next, next_trig) = chunk;
+        let start = c * CHUNK;
+        for slice in self.rows.chunk(c) {
+            // SAFETY: WIDE only where the CPU has AVX2 and FMA; every source indexes `sent`
+            // (checked in `Kuramoto::new`).
+            #[cfg(target_arch = "x86_64")]
+            let [sum_sin, sum_cos] = if WIDE {
+                unsafe { self.rows.sums_avx2(slice, self.sent) }
+            } else {
+                self.rows.sums(slice, self.sent)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let [sum_sin, sum_cos] = self.rows.sums(slice, self.sent);
+            // The sums wait in `next_trig` (filled only after them) for a loop in neuron order,
+            // which vectorises.
+            for (lane, i) in self.rows.rows(slice) {
+                next_trig[i - start] = [sum_sin[lane], sum_cos[lane]];
             }
-            *next = theta[i] + to_next * d;
+        }
+        let weight = if rk == 0 || rk == 3 { 1.0 } else { 2.0 };
+        let len = sum.len();
+        let (next, row_sums, theta) = (&mut next[..len], &next_trig[..len], &theta[start..start + len]);
+        for k in 0..len {
+            let d = self.derivative(start + k, row_sums[k]);
+            sum[k] = if rk == 0 { 0.0 } else { sum[k] } + weight * d;
+            next[k] = theta[k] + to_next * d;
         }
         if rk < 3 {
             fill_sin_cos(next_trig, next);
@@ -232,11 +246,16 @@ impl<W: Weight> Stage<'_, W> {
         pool: Option<&rayon::ThreadPool>,
     ) {
         let update = |(c, ((sum, next), next_trig)): StageChunk| {
-            let chunk = (c * CHUNK, sum, next, next_trig);
+            let chunk = (c, sum, next, next_trig);
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
                 // SAFETY: the CPU has the features the function is compiled for.
                 return unsafe { self.chunk_avx512(rk, theta, to_next, chunk) };
+            }
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: as above.
+                return unsafe { self.chunk_avx2(rk, theta, to_next, chunk) };
             }
             self.chunk::<false>(rk, theta, to_next, chunk);
         };
@@ -286,22 +305,16 @@ impl Kuramoto {
         let pool = (threads > 1)
             .then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok())
             .flatten();
-        let Incoming {
-            offsets,
-            sources,
-            weights,
-        } = inputs;
-        // The gathers rely on it.
+        let rows = Rows::new(&inputs);
+        // The vector sums rely on it.
         assert!(
-            sources.iter().all(|&j| (j as usize) < n),
+            rows.sources().iter().all(|&j| (j as usize) < n),
             "a source outside the network"
         );
         Kuramoto {
             params,
             dt,
-            offsets,
-            sources,
-            weights: RowWeights::new(weights),
+            rows,
             gain,
             omega,
             theta: theta0.clone(),
@@ -342,7 +355,42 @@ impl Kuramoto {
         &self.theta
     }
 
+    /// [`Engine::step`] compiled for AVX2 (the sines of the first stage, the loops over phases).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn step_avx2(&mut self, input: &StepInput, spikes: &mut Vec<u32>) {
+        self.step_any(input, spikes);
+    }
+
+    #[inline(always)]
+    fn step_any(&mut self, input: &StepInput, spikes: &mut Vec<u32>) {
+        let mut before = std::mem::take(&mut self.scratch.before);
+        before.clone_from(&self.theta);
+        self.integrate(input);
+        for &(neuron, w) in input.synaptic {
+            if !input.ablated[neuron as usize] {
+                self.theta[neuron as usize] += w;
+            }
+        }
+        let to_hz = 1.0 / (RAD_PER_MS_PER_HZ * self.dt);
+        for (i, (&old, theta)) in before.iter().zip(self.theta.iter_mut()).enumerate() {
+            self.frequency_hz[i] = (*theta - old) * to_hz;
+            // Phases stay in [0, 2π) between steps (accurate and cheap sines); a forward
+            // wrap is a spike.
+            if !(0.0..TAU).contains(theta) {
+                let turns = (*theta / TAU).floor();
+                *theta -= turns * TAU;
+                if turns > 0.0 && !input.ablated[i] {
+                    spikes.push(i as u32);
+                }
+            }
+        }
+        self.ablated.copy_from_slice(input.ablated);
+        self.scratch.before = before;
+    }
+
     /// One classical Runge–Kutta step of all phases.
+    #[inline(always)]
     fn integrate(&mut self, input: &StepInput) {
         let n = self.theta.len();
         let h = self.dt;
@@ -378,11 +426,9 @@ impl Kuramoto {
             // Stages 2 and 3 evaluate half a step on, stage 4 a whole step.
             let to_next = if rk == 2 { h } else { 0.5 * h };
             macro_rules! run_with {
-                ($weights:expr) => {
+                ($rows:expr) => {
                     Stage {
-                        offsets: &self.offsets,
-                        sources: &self.sources,
-                        weights: $weights,
+                        rows: $rows,
                         gain: &self.gain,
                         own,
                         sent,
@@ -393,9 +439,9 @@ impl Kuramoto {
                     .run(rk, &self.theta, to_next, sum, stage, next_trig, pool)
                 };
             }
-            match &self.weights {
-                RowWeights::Single(w) => run_with!(w),
-                RowWeights::Double(w) => run_with!(w),
+            match &self.rows {
+                Rows::Single(rows) => run_with!(rows),
+                Rows::Double(rows) => run_with!(rows),
             }
         }
         let sixth = h / 6.0;
@@ -429,29 +475,12 @@ impl Engine for Kuramoto {
     }
 
     fn step(&mut self, input: &StepInput, spikes: &mut Vec<u32>) {
-        let mut before = std::mem::take(&mut self.scratch.before);
-        before.clone_from(&self.theta);
-        self.integrate(input);
-        for &(neuron, w) in input.synaptic {
-            if !input.ablated[neuron as usize] {
-                self.theta[neuron as usize] += w;
-            }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has the features the function is compiled for.
+            return unsafe { self.step_avx2(input, spikes) };
         }
-        let to_hz = 1.0 / (RAD_PER_MS_PER_HZ * self.dt);
-        for (i, (&old, theta)) in before.iter().zip(self.theta.iter_mut()).enumerate() {
-            self.frequency_hz[i] = (*theta - old) * to_hz;
-            // Phases stay in [0, 2π) between steps (accurate and cheap sines); a forward
-            // wrap is a spike.
-            if !(0.0..TAU).contains(theta) {
-                let turns = (*theta / TAU).floor();
-                *theta -= turns * TAU;
-                if turns > 0.0 && !input.ablated[i] {
-                    spikes.push(i as u32);
-                }
-            }
-        }
-        self.ablated.copy_from_slice(input.ablated);
-        self.scratch.before = before;
+        self.step_any(input, spikes);
     }
 
     fn variables(&self) -> &'static [&'static str] {

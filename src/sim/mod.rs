@@ -2,7 +2,6 @@
 //! the [`Simulation`] that ties them together for the CLI and the app alike.
 
 mod error;
-mod gather;
 pub mod graded;
 pub mod incoming;
 pub mod izhikevich;
@@ -16,6 +15,7 @@ pub mod protocol;
 pub mod recording;
 mod simulation;
 mod sincos;
+mod sliced_rows;
 mod spiking;
 pub mod stdp;
 pub mod synchrony;
