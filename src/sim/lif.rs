@@ -90,7 +90,8 @@ struct Propagators {
     p20: f64,
     theta: f64,
     v_reset: f64,
-    refractory_steps: u32,
+    /// Steps of refractoriness + 1, as a double (see [`Part::countdown`]).
+    fired: f64,
 }
 
 impl Propagators {
@@ -105,7 +106,7 @@ impl Propagators {
             p20: p.tau_m / p.c_m * (1.0 - p22),
             theta: p.v_th - p.e_l,
             v_reset: p.v_reset - p.e_l,
-            refractory_steps: (p.t_ref / h).round() as u32,
+            fired: (p.t_ref / h).round() + 1.0,
         }
     }
 }
@@ -121,8 +122,9 @@ struct Part {
     i_ex: Vec<f64>,
     i_in: Vec<f64>,
     /// Steps of refractoriness left + 1 (0 when none is left): a neuron that has just fired
-    /// holds `refractory_steps + 1`, which also tells the step's spikes apart.
-    countdown: Vec<u32>,
+    /// holds `fired`, which also tells the step's spikes apart. A whole number held as a
+    /// double, so that the update's vectors all have lanes of one width.
+    countdown: Vec<f64>,
     i_e: Vec<f64>,
     /// The neurons (global) that fired in each step of the last batch, ascending.
     spikes: Vec<Vec<u32>>,
@@ -136,7 +138,7 @@ impl Part {
             v: vec![0.0; len],
             i_ex: vec![0.0; len],
             i_in: vec![0.0; len],
-            countdown: vec![0; len],
+            countdown: vec![0.0; len],
             i_e: vec![0.0; len],
             spikes: Vec::new(),
         }
@@ -147,7 +149,7 @@ impl Part {
     }
 
     /// Advances `steps` steps from step `first` with the same input, block of neurons by block
-    /// (a block's state, about 45 bytes a neuron, stays in the L1 cache through all of them).
+    /// (a block's state, 41 bytes a neuron, stays in the L1 cache through all of them).
     /// Every spike arriving in them is already queued (`steps` ≤ the shortest delay).
     fn advance(&mut self, p: &Propagators, first: u64, steps: usize, input: &StepInput, gap: &[f64]) {
         self.spikes.resize_with(steps, Vec::new);
@@ -157,8 +159,20 @@ impl Part {
         let (ablated, current) = (&input.ablated[range.clone()], &input.current[range.clone()]);
         let gap = if gap.is_empty() { gap } else { &gap[range.clone()] };
         let len = self.len();
+        let mut drive = [0.0; BLOCK];
         for (block, lo) in (0..len).step_by(BLOCK).enumerate() {
             let hi = (lo + BLOCK).min(len);
+            // The input's term of V, the same in every step of the batch.
+            let drive = &mut drive[..hi - lo];
+            for (k, drive) in drive.iter_mut().enumerate() {
+                let i = lo + k;
+                let i_0 = if gap.is_empty() {
+                    current[i]
+                } else {
+                    current[i] + gap[i]
+                };
+                *drive = (self.i_e[i] + i_0) * p.p20;
+            }
             for t in 0..steps {
                 let state = State {
                     v: &mut self.v[lo..hi],
@@ -167,9 +181,7 @@ impl Part {
                     countdown: &mut self.countdown[lo..hi],
                 };
                 let inputs = Inputs {
-                    i_e: &self.i_e[lo..hi],
-                    current: &current[lo..hi],
-                    gap: if gap.is_empty() { gap } else { &gap[lo..hi] },
+                    drive,
                     ablated: &ablated[lo..hi],
                 };
                 integrate(p, state, inputs, (range.start + lo, &mut self.spikes[t]));
@@ -191,14 +203,12 @@ struct State<'a> {
     v: &'a mut [f64],
     i_ex: &'a mut [f64],
     i_in: &'a mut [f64],
-    countdown: &'a mut [u32],
+    countdown: &'a mut [f64],
 }
 
-/// A partition's inputs in a step; `gap` is empty without gap junctions.
+/// A block's inputs in a step: (I_e + I_0) P20, the input's term of V, and ablation.
 struct Inputs<'a> {
-    i_e: &'a [f64],
-    current: &'a [f64],
-    gap: &'a [f64],
+    drive: &'a [f64],
     ablated: &'a [bool],
 }
 
@@ -238,35 +248,24 @@ fn integrate_avx2(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
 #[inline(always)]
 fn integrate_any(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
     let n = s.v.len();
-    if inputs.gap.is_empty() {
-        neurons::<false>(
-            p,
-            s.v,
-            &mut s.i_ex[..n],
-            &mut s.i_in[..n],
-            &mut s.countdown[..n],
-            &inputs,
-        );
-    } else {
-        neurons::<true>(
-            p,
-            s.v,
-            &mut s.i_ex[..n],
-            &mut s.i_in[..n],
-            &mut s.countdown[..n],
-            &inputs,
-        );
-    }
+    neurons(
+        p,
+        s.v,
+        &mut s.i_ex[..n],
+        &mut s.i_in[..n],
+        &mut s.countdown[..n],
+        &inputs.drive[..n],
+    );
     let ablated = &inputs.ablated[..n];
     // (Folds over integers rather than `any`, which stops early and so is not vectorised.)
     if ablated.iter().fold(0, |any, &a| any | a as u8) != 0 {
         // Ablated neurons rest, silent.
         for i in (0..n).filter(|&i| ablated[i]) {
-            (s.v[i], s.i_ex[i], s.i_in[i], s.countdown[i]) = (0.0, 0.0, 0.0, 0);
+            (s.v[i], s.i_ex[i], s.i_in[i], s.countdown[i]) = (0.0, 0.0, 0.0, 0.0);
         }
     }
     let (start, spikes) = spikes;
-    let fired = p.refractory_steps + 1;
+    let fired = p.fired;
     // Mostly no spikes: look at 32 neurons at a time.
     for (c, chunk) in s.countdown.chunks(32).enumerate() {
         if chunk.iter().fold(0, |any, &r| any | (r == fired) as u32) != 0 {
@@ -284,28 +283,16 @@ fn integrate_any(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
 /// decay, threshold. The slices are separate arguments (so they cannot alias) of one length,
 /// and every `if` is a select, so that the compiler vectorises the loop.
 #[inline(always)]
-fn neurons<const GAP: bool>(
-    p: &Propagators,
-    v: &mut [f64],
-    i_ex: &mut [f64],
-    i_in: &mut [f64],
-    countdown: &mut [u32],
-    inputs: &Inputs,
-) {
+fn neurons(p: &Propagators, v: &mut [f64], i_ex: &mut [f64], i_in: &mut [f64], countdown: &mut [f64], drive: &[f64]) {
     let n = v.len();
-    let (i_e, current, gap) = (
-        &inputs.i_e[..n],
-        &inputs.current[..n],
-        if GAP { &inputs.gap[..n] } else { &[][..] },
-    );
+    let drive = &drive[..n];
     for i in 0..n {
-        let i_0 = if GAP { current[i] + gap[i] } else { current[i] };
-        let integrated = v[i] * p.p22 + i_ex[i] * p.p21ex + i_in[i] * p.p21in + (i_e[i] + i_0) * p.p20;
+        let integrated = v[i] * p.p22 + i_ex[i] * p.p21ex + i_in[i] * p.p21in + drive[i];
         // A refractory neuron is held at V_reset, where its spike put it.
-        let v_new = select(countdown[i] > 1, p.v_reset, integrated);
+        let v_new = select(countdown[i] > 1.0, p.v_reset, integrated);
         let spike = v_new >= p.theta;
         v[i] = select(spike, p.v_reset, v_new);
-        countdown[i] = select(spike, p.refractory_steps + 1, countdown[i] - (countdown[i] != 0) as u32);
+        countdown[i] = select(spike, p.fired, select(countdown[i] > 0.0, countdown[i] - 1.0, 0.0));
         i_ex[i] *= p.p11ex;
         i_in[i] *= p.p11in;
     }
@@ -519,7 +506,7 @@ impl Engine for Lif {
             part.v.fill(0.0);
             part.i_ex.fill(0.0);
             part.i_in.fill(0.0);
-            part.countdown.fill(0);
+            part.countdown.fill(0.0);
             part.inbox.reset();
             part.spikes.clear();
         }
@@ -542,7 +529,7 @@ mod tests {
         let expected =
             -10.0 / (250.0 * (1.0 - 10.0 / 2.0)) * (-0.1f64 / 2.0).exp() * (0.1 * (1.0 / 2.0 - 1.0 / 10.0f64)).exp_m1();
         assert_eq!(p.p21ex, expected);
-        assert_eq!(p.refractory_steps, 20);
+        assert_eq!(p.fired, 21.0, "20 refractory steps");
         assert_eq!(
             propagator_32(10.0, 10.0, 250.0, 0.1),
             0.1 / 250.0 * (-0.1f64 / 10.0).exp()
