@@ -90,7 +90,7 @@ struct Propagators {
     p20: f64,
     theta: f64,
     v_reset: f64,
-    /// Steps of refractoriness + 1, as a double (see [`Part::countdown`]).
+    /// Steps of refractoriness + 1, as a double (see [`Part::free_at`]).
     fired: f64,
 }
 
@@ -121,10 +121,12 @@ struct Part {
     v: Vec<f64>,
     i_ex: Vec<f64>,
     i_in: Vec<f64>,
-    /// Steps of refractoriness left + 1 (0 when none is left): a neuron that has just fired
-    /// holds `fired`, which also tells the step's spikes apart. A whole number held as a
-    /// double, so that the update's vectors all have lanes of one width.
-    countdown: Vec<f64>,
+    /// The first step in which the neuron is no longer held at V_reset after its last spike
+    /// (0 if it has not fired): a spike in step s sets s + `fired`, which also tells the
+    /// step's spikes apart. A whole number held as a double, so that the update's vectors
+    /// all have lanes of one width, and compared with the step rather than counted down (NEST
+    /// counts down; this holds V in the same steps with less work).
+    free_at: Vec<f64>,
     i_e: Vec<f64>,
     /// The neurons (global) that fired in each step of the last batch, ascending.
     spikes: Vec<Vec<u32>>,
@@ -138,7 +140,7 @@ impl Part {
             v: vec![0.0; len],
             i_ex: vec![0.0; len],
             i_in: vec![0.0; len],
-            countdown: vec![0.0; len],
+            free_at: vec![0.0; len],
             i_e: vec![0.0; len],
             spikes: Vec::new(),
         }
@@ -178,13 +180,14 @@ impl Part {
                     v: &mut self.v[lo..hi],
                     i_ex: &mut self.i_ex[lo..hi],
                     i_in: &mut self.i_in[lo..hi],
-                    countdown: &mut self.countdown[lo..hi],
+                    free_at: &mut self.free_at[lo..hi],
                 };
                 let inputs = Inputs {
                     drive,
                     ablated: &ablated[lo..hi],
                 };
-                integrate(p, state, inputs, (range.start + lo, &mut self.spikes[t]));
+                let step = (first + t as u64) as f64;
+                integrate(p, step, state, inputs, (range.start + lo, &mut self.spikes[t]));
                 // Spikes arriving in this step join the currents after their decay, as in NEST.
                 let (i_ex, i_in) = (&mut self.i_ex, &mut self.i_in);
                 self.inbox.block_arrivals(t, block, |i, ex, inh| {
@@ -203,7 +206,7 @@ struct State<'a> {
     v: &'a mut [f64],
     i_ex: &'a mut [f64],
     i_in: &'a mut [f64],
-    countdown: &'a mut [f64],
+    free_at: &'a mut [f64],
 }
 
 /// A block's inputs in a step: (I_e + I_0) P20, the input's term of V, and ablation.
@@ -218,42 +221,43 @@ type Spikes<'a> = (usize, &'a mut Vec<u32>);
 /// Advances a block one step and lists the neurons that fired, ascending. The loop is
 /// compiled again for AVX2 and AVX-512 and the widest the CPU has is used: a vector multiply
 /// or add rounds exactly as a scalar one and none is fused, so results are the same.
-fn integrate(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
+fn integrate(p: &Propagators, step: f64, s: State, inputs: Inputs, spikes: Spikes) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has the features the function is compiled for.
-            return unsafe { integrate_avx512(p, s, inputs, spikes) };
+            return unsafe { integrate_avx512(p, step, s, inputs, spikes) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: as above.
-            return unsafe { integrate_avx2(p, s, inputs, spikes) };
+            return unsafe { integrate_avx2(p, step, s, inputs, spikes) };
         }
     }
-    integrate_any(p, s, inputs, spikes);
+    integrate_any(p, step, s, inputs, spikes);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn integrate_avx512(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
-    integrate_any(p, s, inputs, spikes);
+fn integrate_avx512(p: &Propagators, step: f64, s: State, inputs: Inputs, spikes: Spikes) {
+    integrate_any(p, step, s, inputs, spikes);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn integrate_avx2(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
-    integrate_any(p, s, inputs, spikes);
+fn integrate_avx2(p: &Propagators, step: f64, s: State, inputs: Inputs, spikes: Spikes) {
+    integrate_any(p, step, s, inputs, spikes);
 }
 
 #[inline(always)]
-fn integrate_any(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
+fn integrate_any(p: &Propagators, step: f64, s: State, inputs: Inputs, spikes: Spikes) {
     let n = s.v.len();
     neurons(
         p,
+        step,
         s.v,
         &mut s.i_ex[..n],
         &mut s.i_in[..n],
-        &mut s.countdown[..n],
+        &mut s.free_at[..n],
         &inputs.drive[..n],
     );
     let ablated = &inputs.ablated[..n];
@@ -261,13 +265,13 @@ fn integrate_any(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
     if ablated.iter().fold(0, |any, &a| any | a as u8) != 0 {
         // Ablated neurons rest, silent.
         for i in (0..n).filter(|&i| ablated[i]) {
-            (s.v[i], s.i_ex[i], s.i_in[i], s.countdown[i]) = (0.0, 0.0, 0.0, 0.0);
+            (s.v[i], s.i_ex[i], s.i_in[i], s.free_at[i]) = (0.0, 0.0, 0.0, 0.0);
         }
     }
     let (start, spikes) = spikes;
-    let fired = p.fired;
+    let fired = step + p.fired;
     // Mostly no spikes: look at 32 neurons at a time.
-    for (c, chunk) in s.countdown.chunks(32).enumerate() {
+    for (c, chunk) in s.free_at.chunks(32).enumerate() {
         if chunk.iter().fold(0, |any, &r| any | (r == fired) as u32) != 0 {
             let first = start + 32 * c;
             spikes.extend(
@@ -283,16 +287,24 @@ fn integrate_any(p: &Propagators, s: State, inputs: Inputs, spikes: Spikes) {
 /// decay, threshold. The slices are separate arguments (so they cannot alias) of one length,
 /// and every `if` is a select, so that the compiler vectorises the loop.
 #[inline(always)]
-fn neurons(p: &Propagators, v: &mut [f64], i_ex: &mut [f64], i_in: &mut [f64], countdown: &mut [f64], drive: &[f64]) {
+fn neurons(
+    p: &Propagators,
+    step: f64,
+    v: &mut [f64],
+    i_ex: &mut [f64],
+    i_in: &mut [f64],
+    free_at: &mut [f64],
+    drive: &[f64],
+) {
     let n = v.len();
     let drive = &drive[..n];
     for i in 0..n {
         let integrated = v[i] * p.p22 + i_ex[i] * p.p21ex + i_in[i] * p.p21in + drive[i];
         // A refractory neuron is held at V_reset, where its spike put it.
-        let v_new = select(countdown[i] > 1.0, p.v_reset, integrated);
+        let v_new = select(step < free_at[i], p.v_reset, integrated);
         let spike = v_new >= p.theta;
         v[i] = select(spike, p.v_reset, v_new);
-        countdown[i] = select(spike, p.fired, select(countdown[i] > 0.0, countdown[i] - 1.0, 0.0));
+        free_at[i] = select(spike, step + p.fired, free_at[i]);
         i_ex[i] *= p.p11ex;
         i_in[i] *= p.p11in;
     }
@@ -506,7 +518,7 @@ impl Engine for Lif {
             part.v.fill(0.0);
             part.i_ex.fill(0.0);
             part.i_in.fill(0.0);
-            part.countdown.fill(0.0);
+            part.free_at.fill(0.0);
             part.inbox.reset();
             part.spikes.clear();
         }
