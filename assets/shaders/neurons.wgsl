@@ -1,4 +1,4 @@
-// Neurons as shaded sphere impostors. One mesh holds a camera-facing quad per neuron; each
+// Neurons as shaded sphere impostors. One mesh holds a camera-facing triangle per neuron; each
 // vertex position is (corner x, corner y, neuron index). Positions, sizes, colours and flags
 // come from a storage buffer, so recolouring or moving neurons only rewrites that buffer.
 
@@ -35,7 +35,7 @@ fn vertex(v: Vertex) -> VertexOutput {
     if (flags & 1u) != 0u {
         radius = radius * 1.4;
     }
-    // A marked neuron's quad grows to hold the halo around its sphere.
+    // A marked neuron's triangle grows to hold the halo around its sphere.
     if (flags & 112u) != 0u {
         radius = radius * HALO;
     }
@@ -50,7 +50,7 @@ fn vertex(v: Vertex) -> VertexOutput {
     return out;
 }
 
-// How much bigger than its sphere a marked neuron's quad is.
+// How much bigger than its sphere a marked neuron's triangle is.
 const HALO: f32 = 1.35;
 
 // Halo colours (linear; sRGB in `Mark::color`).

@@ -1,13 +1,13 @@
-//! Draws the neurons: ONE mesh of camera-facing quads (one per neuron) with a custom material
+//! Draws the neurons: ONE mesh of camera-facing triangles (one per neuron) with a custom material
 //! whose shader reads position, size, colour and flags from a storage buffer and shades each
-//! quad as a sphere (`assets/shaders/neurons.wgsl`, embedded in the binary). Recolouring,
+//! triangle as a sphere (`assets/shaders/neurons.wgsl`, embedded in the binary). Recolouring,
 //! moving or highlighting neurons only rewrites that buffer; the mesh is rebuilt only when the
 //! number of neurons changes.
 
 use bevy::asset::{RenderAssetUsages, uuid_handle};
 use bevy::camera::visibility::NoFrustumCulling;
 use bevy::ecs::system::SystemParam;
-use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::mesh::PrimitiveTopology;
 use bevy::prelude::*;
 
 use crate::app::context::AppSet;
@@ -103,19 +103,19 @@ fn setup(
     });
 }
 
-/// One quad per neuron: corners (±1, ±1) with the neuron index in z.
+/// One triangle per neuron, the equilateral one around the unit circle that the shader cuts
+/// the sphere from (corners 2 from the centre), with the neuron index in z: half the triangles
+/// and three vertices instead of four, which a software renderer pays for per primitive, for
+/// 30 % more pixels cut away.
 pub fn impostor_mesh(n: usize) -> Mesh {
-    let mut positions: Vec<[f32; 3]> = Vec::with_capacity(4 * n);
-    let mut indices: Vec<u32> = Vec::with_capacity(6 * n);
+    const HALF_SIDE: f32 = 1.732_050_8; // √3
+    let mut positions: Vec<[f32; 3]> = Vec::with_capacity(3 * n);
     for i in 0..n {
         let z = i as f32;
-        let base = 4 * i as u32;
-        positions.extend([[-1.0, -1.0, z], [1.0, -1.0, z], [1.0, 1.0, z], [-1.0, 1.0, z]]);
-        indices.extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+        positions.extend([[0.0, 2.0, z], [-HALF_SIDE, -1.0, z], [HALF_SIDE, -1.0, z]]);
     }
     Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::RENDER_WORLD)
         .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
-        .with_inserted_indices(Indices::U32(indices))
 }
 
 fn update_colors(
